@@ -1,0 +1,5 @@
+"""``python -m legacy_app``: the ``legacy-app`` command."""
+
+from legacy_app.cli import main
+
+raise SystemExit(main())

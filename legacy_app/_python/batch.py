@@ -1,0 +1,168 @@
+"""Batch geometry over many points: nearest neighbours, closest pair, routes.
+
+Every distance is the exact integer sum of squares, compared exactly and rounded only
+when reported, so results equal ``Point.dist`` to the bit and ties are decided by index.
+The searches sweep points sorted by ``x`` and stop once the ``x`` gap alone is farther
+than the best candidate: simple, exact, and fast enough for the legacy app's files.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import operator
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from legacy_app._python.point import MAX_COORDINATE, Point
+
+Coordinates = tuple[list[int], list[int]]
+
+
+def _numpy_array(points: object) -> Any | None:
+    """``points`` if it is a NumPy array (NumPy is never imported just to ask)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(points, numpy.ndarray):
+        return points
+    return None
+
+
+def _array_coordinates(array: Any) -> Coordinates:
+    if array.ndim != 2 or array.shape[1] != 2:
+        raise ValueError(f"points array must have shape (n, 2), got {tuple(array.shape)}")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"points array must have an integer dtype, got {array.dtype}")
+    rows: list[list[int]] = array.tolist()
+    for index, row in enumerate(rows):
+        for field, value in zip("xy", row):
+            if not 0 <= value <= MAX_COORDINATE:
+                raise ValueError(
+                    f"points[{index}]: {field} must be between 0 and {MAX_COORDINATE}, "
+                    f"got {value}"
+                )
+    return [row[0] for row in rows], [row[1] for row in rows]
+
+
+def _coordinates(points: Iterable[Point]) -> Coordinates:
+    xs: list[int] = []
+    ys: list[int] = []
+    for index, point in enumerate(points):
+        if not isinstance(point, Point):
+            raise TypeError(f"points[{index}] must be a Point, not {type(point).__name__}")
+        xs.append(point.x)
+        ys.append(point.y)
+    return xs, ys
+
+
+def _read(points: Any) -> tuple[Coordinates, bool]:
+    """The coordinates of ``points`` and whether they came as a NumPy array."""
+    array = _numpy_array(points)
+    if array is not None:
+        return _array_coordinates(array), True
+    return _coordinates(points), False
+
+
+def _nearest(xs: Sequence[int], ys: Sequence[int]) -> tuple[list[int], list[int]]:
+    """For each point, its nearest other point (lowest index on ties) and the squared distance."""
+    n = len(xs)
+    order = sorted(range(n), key=lambda i: (xs[i], ys[i]))
+    nearest = [-1] * n
+    squared = [0] * n
+    for rank, i in enumerate(order):
+        x, y = xs[i], ys[i]
+        best, best_j = -1, -1
+        for ranks in (range(rank + 1, n), range(rank - 1, -1, -1)):
+            for other in ranks:
+                j = order[other]
+                dx = xs[j] - x
+                if best >= 0 and dx * dx > best:
+                    break
+                dy = ys[j] - y
+                d2 = dx * dx + dy * dy
+                if best < 0 or d2 < best or (d2 == best and j < best_j):
+                    best, best_j = d2, j
+        nearest[i] = best_j
+        squared[i] = best
+    return nearest, squared
+
+
+def _need_two(name: str, n: int) -> None:
+    if n < 2:
+        raise ValueError(f"{name}() needs at least 2 points, got {n}")
+
+
+def nearest_neighbors(points: Any) -> tuple[Any, Any]:
+    """For each point, the index of its nearest other point and that distance."""
+    (xs, ys), numpy_in = _read(points)
+    _need_two("nearest_neighbors", len(xs))
+    nearest, squared = _nearest(xs, ys)
+    distances = [math.sqrt(d2) for d2 in squared]
+    if numpy_in:
+        numpy = sys.modules["numpy"]
+        return numpy.array(nearest, dtype=numpy.int64), numpy.array(distances, dtype=numpy.float64)
+    return nearest, distances
+
+
+def closest_pair(points: Any) -> tuple[Any, Any, Any]:
+    """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
+    (xs, ys), numpy_in = _read(points)
+    _need_two("closest_pair", len(xs))
+    nearest, squared = _nearest(xs, ys)
+    # The smallest index on a closest pair pairs with its own nearest neighbour:
+    # that neighbour has the lowest index at the minimum distance, and cannot be
+    # lower than i, or it would be the smallest index on a closest pair itself.
+    best = min(squared)
+    i = squared.index(best)
+    j = nearest[i]
+    distance = math.sqrt(best)
+    if numpy_in:
+        numpy = sys.modules["numpy"]
+        return numpy.int64(i), numpy.int64(j), numpy.float64(distance)
+    return i, j, distance
+
+
+def path_length(points: Any) -> Any:
+    """The length of the path through the points in order, correctly rounded."""
+    (xs, ys), numpy_in = _read(points)
+    total = math.fsum(
+        math.sqrt((xs[k + 1] - xs[k]) ** 2 + (ys[k + 1] - ys[k]) ** 2) for k in range(len(xs) - 1)
+    )
+    if numpy_in:
+        return sys.modules["numpy"].float64(total)
+    return total
+
+
+def greedy_route(points: Any, start: int = 0) -> Any:
+    """A nearest-neighbour tour from ``start``; ties: the lowest index."""
+    (xs, ys), numpy_in = _read(points)
+    n = len(xs)
+    try:
+        start = operator.index(start)
+    except TypeError:
+        raise TypeError(f"start must be an int, not {type(start).__name__}") from None
+    if not 0 <= start < n:
+        raise IndexError(f"start {start} out of range for {n} points")
+    # The points not yet visited, sorted by (x, y, index), so the sweep can stop
+    # once the x gap alone is farther than the best candidate.
+    unvisited = sorted((xs[i], ys[i], i) for i in range(n) if i != start)
+    route = [start]
+    x, y = xs[start], ys[start]
+    while unvisited:
+        at = bisect.bisect_left(unvisited, (x, y, -1))
+        best, best_rank = -1, -1
+        for ranks in (range(at, len(unvisited)), range(at - 1, -1, -1)):
+            for rank in ranks:
+                cx, cy, j = unvisited[rank]
+                dx = cx - x
+                if best >= 0 and dx * dx > best:
+                    break
+                d2 = dx * dx + (cy - y) ** 2
+                if best < 0 or d2 < best or (d2 == best and j < unvisited[best_rank][2]):
+                    best, best_rank = d2, rank
+        x, y, j = unvisited.pop(best_rank)
+        route.append(j)
+    if numpy_in:
+        numpy = sys.modules["numpy"]
+        return numpy.array(route, dtype=numpy.int64)
+    return route

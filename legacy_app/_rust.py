@@ -1,0 +1,34 @@
+"""The Rust backend: the public names as served by the compiled ``rust_ext`` module."""
+
+from __future__ import annotations
+
+try:
+    import rust_ext
+except ImportError as error:
+    raise ImportError(
+        "legacy_app's Rust backend needs the compiled rust_ext module, which is not "
+        "importable here. Build it with `pip install -e .` from the checkout (this needs "
+        "a Rust toolchain: cargo on PATH), or use LEGACY_APP_BACKEND=python."
+    ) from error
+
+from legacy_app._python import closest_pair, greedy_route, nearest_neighbors, path_length
+
+Point = rust_ext.Point
+fact = rust_ext.fact
+load_points = rust_ext.load_points
+print_sleep = rust_ext.print_sleep
+say_hello = rust_ext.say_hello
+throws_error = rust_ext.throws_error
+
+__all__ = [
+    "Point",
+    "closest_pair",
+    "fact",
+    "greedy_route",
+    "load_points",
+    "nearest_neighbors",
+    "path_length",
+    "print_sleep",
+    "say_hello",
+    "throws_error",
+]

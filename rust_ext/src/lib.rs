@@ -1,0 +1,22 @@
+//! `rust_ext`: the Rust backend of `legacy_app`, registered in one place.
+//!
+//! Each name below is bound by a thin layer in `py/` that converts Python values to
+//! plain Rust ones, calls `legacy_core` (which knows nothing of Python) and converts
+//! results and errors back. Exceptions are `legacy_app.errors`' own classes, looked up
+//! lazily on first use, never while this module initialises.
+#![forbid(unsafe_code)]
+
+use pyo3::prelude::*;
+
+mod py;
+
+#[pymodule]
+fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<py::point::Point>()?;
+    m.add_function(wrap_pyfunction!(py::hello::say_hello, m)?)?;
+    m.add_function(wrap_pyfunction!(py::hello::fact, m)?)?;
+    m.add_function(wrap_pyfunction!(py::hello::throws_error, m)?)?;
+    m.add_function(wrap_pyfunction!(py::points_file::load_points, m)?)?;
+    m.add_function(wrap_pyfunction!(py::sleep::print_sleep, m)?)?;
+    Ok(())
+}

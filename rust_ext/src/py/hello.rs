@@ -1,0 +1,52 @@
+//! `say_hello`, `fact` and `throws_error`.
+
+use legacy_core::fact::{factorial, FACT_MAX};
+use legacy_core::HelloError;
+use num_bigint::{BigInt, BigUint};
+use pyo3::exceptions::{PyOverflowError, PyValueError};
+use pyo3::prelude::*;
+
+use crate::py::errors::PyHelloError;
+use crate::py::values::index;
+
+/// Write ``Hello world!`` through ``sys.stdout`` (so redirections see it).
+#[pyfunction]
+pub fn say_hello(py: Python<'_>) -> PyResult<()> {
+    write_stdout(py, "Hello world!\n")
+}
+
+/// Write `text` through Python's `sys.stdout`, not the process's file descriptor.
+pub fn write_stdout(py: Python<'_>, text: &str) -> PyResult<()> {
+    py.import("sys")?
+        .getattr(pyo3::intern!(py, "stdout"))?
+        .call_method1(pyo3::intern!(py, "write"), (text,))?;
+    Ok(())
+}
+
+/// Return ``n!`` exactly.
+#[pyfunction]
+#[pyo3(signature = (n))]
+pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<BigUint> {
+    let number: BigInt = index(n, "fact() argument")?.extract()?;
+    let n = match u64::try_from(&number) {
+        Ok(n) if n <= FACT_MAX => n,
+        _ if number.sign() == num_bigint::Sign::Minus => {
+            return Err(PyValueError::new_err(format!(
+                "fact() argument must not be negative, got {number}"
+            )))
+        }
+        _ => {
+            return Err(PyOverflowError::new_err(format!(
+                "fact() argument must not exceed {FACT_MAX}, got {number}"
+            )))
+        }
+    };
+    // Large factorials take a while: let other Python threads run meanwhile.
+    Ok(py.detach(|| factorial(n)))
+}
+
+/// Raise ``AppleStuckInThroat``.
+#[pyfunction]
+pub fn throws_error() -> Result<(), PyHelloError> {
+    Err(HelloError::AppleStuckInThroat.into())
+}

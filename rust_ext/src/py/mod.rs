@@ -1,0 +1,8 @@
+//! The PyO3 layer: conversions between Python values and `legacy_core`.
+
+pub mod errors;
+pub mod hello;
+pub mod point;
+pub mod points_file;
+pub mod sleep;
+pub mod values;
