@@ -11,11 +11,13 @@ except ImportError as error:
         "a Rust toolchain: cargo on PATH), or use LEGACY_APP_BACKEND=python."
     ) from error
 
-from legacy_app._python import closest_pair, greedy_route, nearest_neighbors, path_length
-
 Point = rust_ext.Point
+closest_pair = rust_ext.closest_pair
 fact = rust_ext.fact
+greedy_route = rust_ext.greedy_route
 load_points = rust_ext.load_points
+nearest_neighbors = rust_ext.nearest_neighbors
+path_length = rust_ext.path_length
 print_sleep = rust_ext.print_sleep
 say_hello = rust_ext.say_hello
 throws_error = rust_ext.throws_error

@@ -18,5 +18,9 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py::hello::throws_error, m)?)?;
     m.add_function(wrap_pyfunction!(py::points_file::load_points, m)?)?;
     m.add_function(wrap_pyfunction!(py::sleep::print_sleep, m)?)?;
+    m.add_function(wrap_pyfunction!(py::batch::nearest_neighbors, m)?)?;
+    m.add_function(wrap_pyfunction!(py::batch::closest_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(py::batch::path_length, m)?)?;
+    m.add_function(wrap_pyfunction!(py::batch::greedy_route, m)?)?;
     Ok(())
 }

@@ -5,7 +5,10 @@
 pub mod error;
 pub mod fact;
 pub mod point;
+pub mod fsum;
+pub mod nearest;
 pub mod points_file;
+pub mod route;
 
 pub use error::{Field, FormatReason, HelloError};
 pub use point::{Coordinate, Point, MAX_COORDINATE};

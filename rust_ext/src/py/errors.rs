@@ -5,7 +5,6 @@
 //! `rust_ext` never imports `legacy_app` while either is initialising.
 
 use legacy_core::HelloError;
-use pyo3::prelude::*;
 use pyo3::PyErr;
 
 pyo3::import_exception!(legacy_app.errors, HelloIOError);

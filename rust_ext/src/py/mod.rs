@@ -1,8 +1,10 @@
 //! The PyO3 layer: conversions between Python values and `legacy_core`.
 
+pub mod batch;
 pub mod errors;
 pub mod hello;
 pub mod point;
 pub mod points_file;
 pub mod sleep;
+pub mod threads;
 pub mod values;

@@ -1,0 +1,123 @@
+//! Correctly rounded summation, as Python's `math.fsum`.
+//!
+//! Shewchuk's algorithm keeps the running sum exactly, as a list of non-overlapping
+//! partials; partial sums of chunks merge exactly, so a parallel sum is bit-identical
+//! to a sequential one, and to Python's `fsum`, whatever the order of the terms.
+
+/// An exact running sum of finite `f64` values.
+#[derive(Debug, Clone, Default)]
+pub struct ExactSum {
+    partials: Vec<f64>,
+}
+
+impl ExactSum {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add `x` exactly.
+    pub fn add(&mut self, mut x: f64) {
+        let mut kept = 0;
+        for k in 0..self.partials.len() {
+            let mut y = self.partials[k];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                self.partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        self.partials.truncate(kept);
+        self.partials.push(x);
+    }
+
+    /// Add another exact sum, exactly.
+    pub fn merge(&mut self, other: &ExactSum) {
+        for &partial in &other.partials {
+            self.add(partial);
+        }
+    }
+
+    /// The sum, rounded once to nearest (ties to even), as CPython's `math.fsum` does.
+    pub fn value(&self) -> f64 {
+        let partials = &self.partials;
+        let mut n = partials.len();
+        if n == 0 {
+            return 0.0;
+        }
+        n -= 1;
+        let mut hi = partials[n];
+        let mut lo = 0.0;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = partials[n];
+            hi = x + y;
+            let rounded = hi - x;
+            lo = y - rounded;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // Half-way cases: round half-even across the remaining partials.
+        if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+        hi
+    }
+}
+
+impl FromIterator<f64> for ExactSum {
+    fn from_iter<I: IntoIterator<Item = f64>>(iter: I) -> Self {
+        let mut sum = ExactSum::new();
+        for x in iter {
+            sum.add(x);
+        }
+        sum
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_where_naive_sums_are_not() {
+        let values = [1e100, 1.0, -1e100, 1e-100, 1e50, -1.0, -1e50];
+        assert_eq!(values.into_iter().collect::<ExactSum>().value(), 1e-100);
+        let tenths = std::iter::repeat_n(0.1, 10).collect::<ExactSum>();
+        assert_eq!(tenths.value(), 1.0);
+        assert_eq!(ExactSum::new().value(), 0.0);
+    }
+
+    #[test]
+    fn half_even_rounding_across_partials() {
+        // From CPython's test_math: fsum([1.0, 2**-53, 2**-106]) rounds up.
+        let values = [1.0, 2f64.powi(-53), 2f64.powi(-106)];
+        assert_eq!(
+            values.into_iter().collect::<ExactSum>().value(),
+            1.0 + 2f64.powi(-52)
+        );
+        let values = [1.0, 2f64.powi(-53), -(2f64.powi(-106))];
+        assert_eq!(values.into_iter().collect::<ExactSum>().value(), 1.0);
+    }
+
+    #[test]
+    fn merging_chunks_matches_one_pass() {
+        let values: Vec<f64> = (1..5000u32).map(|k| (f64::from(k) * 7.3).sqrt() * 1e6).collect();
+        let whole = values.iter().copied().collect::<ExactSum>().value();
+        let mut merged = ExactSum::new();
+        for chunk in values.chunks(333).rev() {
+            merged.merge(&chunk.iter().copied().collect());
+        }
+        assert_eq!(merged.value(), whole);
+    }
+}

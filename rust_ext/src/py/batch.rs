@@ -1,0 +1,228 @@
+//! The batch functions: nearest neighbours, closest pair, path length, greedy route.
+//!
+//! Input is read once into plain `Point`s (from `Point` objects, or straight from a
+//! NumPy array's buffer, making no Python object per point); the work runs in
+//! `legacy_core` with the GIL released, in chunks, and between chunks the calling
+//! thread checks for signals, so Ctrl-C interrupts within a fraction of a second.
+
+use legacy_core::nearest::{closest_pair as closest_of, NearestIndex, Neighbour};
+use legacy_core::point::distance_from_squared;
+use legacy_core::route::{path_length as path_length_of, GreedyRoute};
+use legacy_core::{Point as CorePoint, MAX_COORDINATE};
+use num_bigint::BigInt;
+use numpy::{
+    Element, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use pyo3::IntoPyObjectExt;
+
+use crate::py::point::Point;
+use crate::py::threads;
+use crate::py::values::{index, type_name};
+
+/// Points per chunk of parallel work: tens of milliseconds, then a signal check.
+const CHUNK: usize = 1 << 16;
+
+/// Points as given: a sequence of `Point`, or a NumPy array (results go back as NumPy).
+struct Input {
+    points: Vec<CorePoint>,
+    numpy: bool,
+}
+
+/// `points` if it is a NumPy array; NumPy is never imported just to ask.
+fn as_array<'py>(points: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyUntypedArray>>> {
+    let py = points.py();
+    let modules = py.import("sys")?.getattr(pyo3::intern!(py, "modules"))?;
+    if !modules.contains(pyo3::intern!(py, "numpy"))? {
+        return Ok(None);
+    }
+    Ok(points.cast::<PyUntypedArray>().ok().cloned())
+}
+
+fn shape_text(shape: &[usize]) -> String {
+    match shape {
+        [one] => format!("({one},)"),
+        _ => format!(
+            "({})",
+            shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+        ),
+    }
+}
+
+fn range_error(row: usize, field: &str, value: impl std::fmt::Display) -> PyErr {
+    PyValueError::new_err(format!(
+        "points[{row}]: {field} must be between 0 and {MAX_COORDINATE}, got {value}"
+    ))
+}
+
+/// The rows of an `(n, 2)` array of element type `T`, checked in row-major order.
+fn rows_of<T>(array: &Bound<'_, PyUntypedArray>) -> PyResult<Option<Vec<CorePoint>>>
+where
+    T: Element + Copy + Into<i128>,
+{
+    let Ok(typed) = array.cast::<PyArray2<T>>() else {
+        return Ok(None);
+    };
+    let readonly = typed.readonly();
+    let view = readonly.as_array();
+    let mut points = Vec::with_capacity(view.nrows());
+    for (row, values) in view.outer_iter().enumerate() {
+        let x: i128 = values[0].into();
+        let y: i128 = values[1].into();
+        let x = u32::try_from(x).map_err(|_| range_error(row, "x", x))?;
+        let y = u32::try_from(y).map_err(|_| range_error(row, "y", y))?;
+        points.push(CorePoint::new(x, y));
+    }
+    Ok(Some(points))
+}
+
+fn array_points(array: &Bound<'_, PyUntypedArray>) -> PyResult<Vec<CorePoint>> {
+    if array.ndim() != 2 || array.shape()[1] != 2 {
+        return Err(PyValueError::new_err(format!(
+            "points array must have shape (n, 2), got {}",
+            shape_text(array.shape())
+        )));
+    }
+    let dtype = array.dtype();
+    if !matches!(dtype.kind(), b'i' | b'u') {
+        return Err(PyTypeError::new_err(format!(
+            "points array must have an integer dtype, got {}",
+            dtype.str()?
+        )));
+    }
+    macro_rules! try_types {
+        ($($t:ty),*) => {
+            $(if let Some(points) = rows_of::<$t>(array)? { return Ok(points); })*
+        };
+    }
+    try_types!(i64, u32, u64, i32, u16, i16, u8, i8);
+    // A byte order other than the machine's: convert once, then read natively.
+    let native = array.call_method1(
+        "astype",
+        (dtype.call_method1("newbyteorder", ("=",))?,),
+    )?;
+    array_points(native.cast::<PyUntypedArray>()?)
+}
+
+fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
+    if let Some(array) = as_array(points)? {
+        return Ok(Input { points: array_points(&array)?, numpy: true });
+    }
+    let mut read = Vec::with_capacity(points.len().unwrap_or(0));
+    for (row, item) in points.try_iter()?.enumerate() {
+        let item = item?;
+        match item.cast::<Point>() {
+            Ok(point) => read.push(point.borrow().inner),
+            Err(_) => {
+                return Err(PyTypeError::new_err(format!(
+                    "points[{row}] must be a Point, not {}",
+                    type_name(&item)
+                )))
+            }
+        }
+    }
+    Ok(Input { points: read, numpy: false })
+}
+
+/// The nearest neighbour of every point, in parallel chunks without the GIL.
+fn all_nearest(py: Python<'_>, name: &str, points: &[CorePoint]) -> PyResult<Vec<Neighbour>> {
+    let index = py
+        .detach(|| threads::install(|| NearestIndex::new(points)))
+        .map_err(|too_few| {
+            PyValueError::new_err(format!("{name}() needs at least 2 points, got {}", too_few.0))
+        })?;
+    let mut found = Vec::with_capacity(points.len());
+    for start in (0..points.len()).step_by(CHUNK) {
+        let range = start..points.len().min(start + CHUNK);
+        found.extend(py.detach(|| threads::install(|| index.nearest_in(range))));
+        py.check_signals()?;
+    }
+    Ok(found)
+}
+
+fn numpy_scalar<'py>(py: Python<'py>, kind: &str, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
+    py.import("numpy")?.getattr(kind)?.call1((value,))
+}
+
+/// For each point, the index of its nearest other point and that distance.
+#[pyfunction]
+#[pyo3(signature = (points))]
+pub fn nearest_neighbors<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let input = read_points(points)?;
+    let found = all_nearest(py, "nearest_neighbors", &input.points)?;
+    let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
+    let distances: Vec<f64> = found.iter().map(|n| distance_from_squared(n.squared)).collect();
+    if input.numpy {
+        (PyArray1::from_vec(py, indices), PyArray1::from_vec(py, distances)).into_pyobject(py)
+    } else {
+        (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)
+    }
+}
+
+/// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
+#[pyfunction]
+#[pyo3(signature = (points))]
+pub fn closest_pair<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+    let input = read_points(points)?;
+    let found = all_nearest(py, "closest_pair", &input.points)?;
+    let Some((i, j, squared)) = closest_of(&found) else {
+        return Err(PyValueError::new_err("closest_pair() needs at least 2 points, got 0"));
+    };
+    let distance = distance_from_squared(squared);
+    if input.numpy {
+        PyTuple::new(
+            py,
+            [
+                numpy_scalar(py, "int64", i)?,
+                numpy_scalar(py, "int64", j)?,
+                numpy_scalar(py, "float64", distance)?,
+            ],
+        )
+    } else {
+        (i, j, distance).into_pyobject(py)
+    }
+}
+
+/// The length of the path through the points in order, correctly rounded.
+#[pyfunction]
+#[pyo3(signature = (points))]
+pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let input = read_points(points)?;
+    let length = py.detach(|| threads::install(|| path_length_of(&input.points)));
+    if input.numpy {
+        numpy_scalar(py, "float64", length)
+    } else {
+        length.into_bound_py_any(py)
+    }
+}
+
+/// A nearest-neighbour tour from ``start``; ties: the lowest index.
+#[pyfunction]
+#[pyo3(signature = (points, start = None), text_signature = "(points, start=0)")]
+pub fn greedy_route<'py>(
+    py: Python<'py>,
+    points: &Bound<'py, PyAny>,
+    start: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = read_points(points)?;
+    let count = input.points.len();
+    let start: BigInt = match start {
+        Some(start) => index(start, "start")?.extract()?,
+        None => BigInt::from(0),
+    };
+    let out_of_range = || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
+    let first = usize::try_from(&start).map_err(|_| out_of_range())?;
+    let mut route = GreedyRoute::new(&input.points, first).map_err(|_| out_of_range())?;
+    while !py.detach(|| route.advance(CHUNK)) {
+        py.check_signals()?;
+    }
+    let route: Vec<i64> = route.into_route().into_iter().map(|k| k as i64).collect();
+    if input.numpy {
+        PyArray1::from_vec(py, route).into_bound_py_any(py)
+    } else {
+        PyList::new(py, route)?.into_bound_py_any(py)
+    }
+}

@@ -1,0 +1,70 @@
+"""The backend fixture: every test that takes ``api`` runs once per backend."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import legacy_app
+
+# The differential properties run 2,000 examples each in CI, fewer while editing.
+settings.register_profile(
+    "ci", max_examples=2_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", max_examples=200, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+PUBLIC_NAMES = [
+    "Point",
+    "closest_pair",
+    "fact",
+    "greedy_route",
+    "load_points",
+    "nearest_neighbors",
+    "path_length",
+    "print_sleep",
+    "say_hello",
+    "throws_error",
+]
+
+
+@pytest.fixture(params=legacy_app.BACKENDS)
+def api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """The public API as served by one backend.
+
+    ``legacy_app``'s own names point at that backend for the test too, so what
+    resolves through ``legacy_app`` (pickles of ``legacy_app.Point``) sees it.
+    """
+    module = legacy_app.load_backend(request.param)
+    for name in PUBLIC_NAMES:
+        monkeypatch.setattr(legacy_app, name, getattr(module, name))
+    monkeypatch.setattr(legacy_app, "BACKEND", request.param)
+    yield module
+
+
+@pytest.fixture(scope="session")
+def python_api() -> ModuleType:
+    return legacy_app.load_backend("python")
+
+
+@pytest.fixture(scope="session")
+def rust_api() -> ModuleType:
+    return legacy_app.load_backend("rust")
+
+
+Outcome = tuple[Any, ...]
+
+
+def outcome(call: Callable[[], Any]) -> Outcome:
+    """What a call does, in a form two backends can be compared by: its result's
+    repr, or the type and message of what it raised."""
+    try:
+        result = call()
+    except Exception as error:  # noqa: BLE001 - any exception is a result to compare
+        return ("raised", type(error), str(error))
+    return ("returned", repr(result))

@@ -1,0 +1,254 @@
+"""SPEC.md "Public API", the batch functions: results, tie rules, exactness, NumPy in
+and out, and errors, under both backends."""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+
+MAX = 2**32 - 1
+
+
+def pts(api: ModuleType, coords: list[tuple[int, int]]) -> list[Any]:
+    return [api.Point(x, y) for x, y in coords]
+
+
+def brute_nearest(coords: list[tuple[int, int]]) -> tuple[list[int], list[float]]:
+    """The definition, by brute force, for comparison."""
+    indices, distances = [], []
+    for i, (x, y) in enumerate(coords):
+        best = min(
+            ((x - u) ** 2 + (y - v) ** 2, j) for j, (u, v) in enumerate(coords) if j != i
+        )
+        indices.append(best[1])
+        distances.append(math.sqrt(best[0]))
+    return indices, distances
+
+
+def brute_route(coords: list[tuple[int, int]], start: int) -> list[int]:
+    route, left = [start], set(range(len(coords))) - {start}
+    while left:
+        x, y = coords[route[-1]]
+        nxt = min(left, key=lambda j: ((coords[j][0] - x) ** 2 + (coords[j][1] - y) ** 2, j))
+        route.append(nxt)
+        left.remove(nxt)
+    return route
+
+
+def random_coords(seed: int, n: int, side: int) -> list[tuple[int, int]]:
+    rng = random.Random(seed)
+    return [(rng.randint(0, side), rng.randint(0, side)) for _ in range(n)]
+
+
+def test_nearest_neighbors_small(api: ModuleType) -> None:
+    indices, distances = api.nearest_neighbors(pts(api, [(0, 0), (3, 4), (10, 0)]))
+    assert indices == [1, 0, 1]
+    assert distances == [5.0, 5.0, math.sqrt(49 + 16)]
+    assert all(type(d) is float for d in distances)
+
+
+def test_nearest_neighbors_ties_take_lowest_index(api: ModuleType) -> None:
+    # The centre is 1 away from all four; each corner-ish point is nearest the centre.
+    coords = [(1, 2), (2, 1), (1, 1), (0, 1), (1, 0)]
+    indices, _ = api.nearest_neighbors(pts(api, coords))
+    assert indices[2] == 0
+    # duplicates: distance 0, the lowest other index
+    indices, distances = api.nearest_neighbors(pts(api, [(5, 5)] * 4))
+    assert indices == [1, 0, 0, 0] and distances == [0.0] * 4
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_nearest_neighbors_matches_brute_force(api: ModuleType, seed: int) -> None:
+    coords = random_coords(seed, 300, side=[20, 1000, MAX, 50, 3][seed])
+    assert api.nearest_neighbors(pts(api, coords)) == brute_nearest(coords)
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_too_few_points(api: ModuleType, n: int) -> None:
+    points = pts(api, [(1, 1)] * n)
+    with pytest.raises(ValueError, match=f"^nearest_neighbors\\(\\) needs at least 2 points, got {n}$"):
+        api.nearest_neighbors(points)
+    with pytest.raises(ValueError, match=f"^closest_pair\\(\\) needs at least 2 points, got {n}$"):
+        api.closest_pair(points)
+
+
+def test_closest_pair(api: ModuleType) -> None:
+    i, j, d = api.closest_pair(pts(api, [(0, 0), (10, 10), (11, 11), (30, 30)]))
+    assert (i, j, d) == (1, 2, math.sqrt(2))
+
+
+def test_closest_pair_ties_take_smallest_pair(api: ModuleType) -> None:
+    coords = [(100, 100), (0, 0), (50, 50), (1, 0), (51, 50), (0, 1)]
+    assert api.closest_pair(pts(api, coords)) == (1, 3, 1.0)
+    assert api.closest_pair(pts(api, [(7, 7)] * 3)) == (0, 1, 0.0)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_closest_pair_matches_brute_force(api: ModuleType, seed: int) -> None:
+    coords = random_coords(seed, 200, side=[30, 10**6, MAX, 100, 5][seed])
+    best = min(
+        ((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2, i, j)
+        for i, a in enumerate(coords)
+        for j, b in enumerate(coords)
+        if i < j
+    )
+    assert api.closest_pair(pts(api, coords)) == (best[1], best[2], math.sqrt(best[0]))
+
+
+def test_path_length(api: ModuleType) -> None:
+    assert api.path_length([]) == 0.0
+    assert api.path_length(pts(api, [(5, 5)])) == 0.0
+    assert api.path_length(pts(api, [(0, 0), (3, 4), (3, 0)])) == 9.0
+    coords = random_coords(7, 1000, MAX)
+    expected = math.fsum(
+        math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) for a, b in zip(coords, coords[1:])
+    )
+    assert api.path_length(pts(api, coords)) == expected
+
+
+def test_path_length_is_correctly_rounded(api: ModuleType) -> None:
+    # Huge legs and tiny ones: a naive running sum loses the tiny ones.
+    coords = [(0, 0), (MAX, 0)] + [(MAX - k % 2, k % 2) for k in range(1, 2001)] + [(0, 1)]
+    legs = [math.sqrt((a[0] - b[0]) ** 2 + (a[1] - b[1]) ** 2) for a, b in zip(coords, coords[1:])]
+    naive = 0.0
+    for leg in legs:
+        naive += leg
+    assert api.path_length(pts(api, coords)) == math.fsum(legs) != naive
+
+
+def test_greedy_route(api: ModuleType) -> None:
+    coords = [(0, 0), (10, 0), (1, 0), (5, 0)]
+    assert api.greedy_route(pts(api, coords)) == [0, 2, 3, 1]
+    assert api.greedy_route(pts(api, coords), start=1) == [1, 3, 2, 0]
+    assert api.greedy_route(pts(api, coords), 3) == [3, 2, 0, 1]
+    assert api.greedy_route(pts(api, [(4, 4)])) == [0]
+
+
+def test_greedy_route_ties_take_lowest_index(api: ModuleType) -> None:
+    coords = [(5, 5), (6, 5), (4, 5), (5, 6), (5, 4)]
+    assert api.greedy_route(pts(api, coords)) == [0, 1, 3, 2, 4]
+    assert api.greedy_route(pts(api, [(1, 1)] * 4), start=2) == [2, 0, 1, 3]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_greedy_route_matches_brute_force(api: ModuleType, seed: int) -> None:
+    coords = random_coords(seed, 150, side=[10, 1000, MAX, 3][seed])
+    start = seed * 7 % 150
+    assert api.greedy_route(pts(api, coords), start) == brute_route(coords, start)
+
+
+@pytest.mark.parametrize("start", [-1, 3, 2**70])
+def test_greedy_route_start_out_of_range(api: ModuleType, start: int) -> None:
+    with pytest.raises(IndexError, match=f"^start {start} out of range for 3 points$"):
+        api.greedy_route(pts(api, [(0, 0), (1, 1), (2, 2)]), start)
+    with pytest.raises(IndexError):
+        api.greedy_route([], 0)
+
+
+def test_greedy_route_start_must_be_an_int(api: ModuleType) -> None:
+    with pytest.raises(TypeError, match="^start must be an int, not float$"):
+        api.greedy_route(pts(api, [(0, 0), (1, 1)]), 1.0)
+
+
+@pytest.mark.parametrize("bad", [[(1, 2), (3, 4)], [None, None], ["ab", "cd"]])
+def test_sequences_must_hold_points(api: ModuleType, bad: list[Any]) -> None:
+    message = f"^points\\[0\\] must be a Point, not {type(bad[0]).__name__}$"
+    for call in (api.nearest_neighbors, api.closest_pair, api.path_length, api.greedy_route):
+        with pytest.raises(TypeError, match=message):
+            call(bad)
+
+
+def test_other_sequences_and_iterables(api: ModuleType) -> None:
+    points = pts(api, [(0, 0), (3, 4)])
+    assert api.nearest_neighbors(tuple(points)) == ([1, 0], [5.0, 5.0])
+    assert api.path_length(iter(points)) == 5.0
+
+
+DTYPES = [np.uint8, np.uint16, np.uint32, np.uint64, np.int8, np.int16, np.int32, np.int64]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_numpy_in_numpy_out(api: ModuleType, dtype: Any) -> None:
+    coords = random_coords(3, 60, side=100)
+    array = np.array(coords, dtype=dtype)
+    indices, distances = api.nearest_neighbors(array)
+    assert isinstance(indices, np.ndarray) and indices.dtype == np.int64
+    assert isinstance(distances, np.ndarray) and distances.dtype == np.float64
+    expected = api.nearest_neighbors(pts(api, coords))
+    assert indices.tolist() == expected[0] and distances.tolist() == expected[1]
+    route = api.greedy_route(array, 5)
+    assert isinstance(route, np.ndarray) and route.dtype == np.int64
+    assert route.tolist() == api.greedy_route(pts(api, coords), 5)
+    i, j, d = api.closest_pair(array)
+    assert (i, j, d) == api.closest_pair(pts(api, coords))
+    assert isinstance(i, np.int64) and isinstance(d, np.float64)
+    length = api.path_length(array)
+    assert isinstance(length, np.float64) and length == api.path_length(pts(api, coords))
+
+
+def test_numpy_views_and_orders(api: ModuleType) -> None:
+    base = np.array(random_coords(4, 40, side=50), dtype=np.int64)
+    expected = api.nearest_neighbors(base)
+    for variant in (np.asfortranarray(base), base[::1], np.ascontiguousarray(base.T).T):
+        got = api.nearest_neighbors(variant)
+        assert got[0].tolist() == expected[0].tolist()
+    wide = np.zeros((40, 4), dtype=np.int64)
+    wide[:, ::2] = base
+    got = api.nearest_neighbors(wide[:, ::2])
+    assert got[0].tolist() == expected[0].tolist()
+
+
+def test_numpy_full_range(api: ModuleType) -> None:
+    array = np.array([[0, 0], [MAX, MAX], [MAX, 0]], dtype=np.uint32)
+    indices, distances = api.nearest_neighbors(array)
+    assert indices.tolist() == [2, 2, 0]
+    assert distances.tolist() == [float(MAX)] * 3
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "message"),
+    [
+        ([[0, 0], [-1, 5]], np.int64, "points[1]: x must be between 0 and 4294967295, got -1"),
+        ([[0, 0], [5, -3]], np.int8, "points[1]: y must be between 0 and 4294967295, got -3"),
+        ([[2**32, 0], [0, 0]], np.uint64, "points[0]: x must be between 0 and 4294967295, got 4294967296"),
+        ([[2**63 - 1, 0], [0, 0]], np.int64, f"points[0]: x must be between 0 and 4294967295, got {2**63 - 1}"),
+    ],
+)
+def test_numpy_values_out_of_range(api: ModuleType, values: Any, dtype: Any, message: str) -> None:
+    array = np.array(values, dtype=dtype)
+    for call in (api.nearest_neighbors, api.closest_pair, api.path_length, api.greedy_route):
+        with pytest.raises(ValueError) as info:
+            call(array)
+        assert str(info.value) == message
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.bool_, object, np.complex128])
+def test_numpy_non_integer_dtypes_rejected(api: ModuleType, dtype: Any) -> None:
+    array = np.zeros((3, 2), dtype=dtype)
+    with pytest.raises(TypeError, match="^points array must have an integer dtype, got "):
+        api.nearest_neighbors(array)
+
+
+@pytest.mark.parametrize("shape", [(3,), (3, 3), (2, 2, 2), (0,)])
+def test_numpy_wrong_shape(api: ModuleType, shape: tuple[int, ...]) -> None:
+    array = np.zeros(shape, dtype=np.int64)
+    with pytest.raises(ValueError, match=f"^points array must have shape \\(n, 2\\), got {re.escape(str(shape))}$"):
+        api.nearest_neighbors(array)
+
+
+def test_numpy_empty_and_single(api: ModuleType) -> None:
+    empty = np.zeros((0, 2), dtype=np.uint32)
+    assert api.path_length(empty) == 0.0
+    with pytest.raises(ValueError, match="got 0"):
+        api.nearest_neighbors(empty)
+    one = np.array([[3, 4]], dtype=np.uint32)
+    assert api.greedy_route(one).tolist() == [0]
+    with pytest.raises(ValueError, match="got 1"):
+        api.closest_pair(one)
+
