@@ -36,9 +36,7 @@ def _choose_backend() -> tuple[str, ModuleType]:
         except ImportError:
             return "python", load_backend("python")
     if requested not in BACKENDS:
-        raise ImportError(
-            f"LEGACY_APP_BACKEND must be auto, rust or python, got {requested!r}"
-        )
+        raise ImportError(f"LEGACY_APP_BACKEND must be auto, rust or python, got {requested!r}")
     return requested, load_backend(requested)
 
 

@@ -71,7 +71,10 @@ class Steps:
                 from tqdm import tqdm
             except ImportError:  # tqdm is a dependency; a broken install still reports
                 return
-            self._bar = tqdm(total=len(names), file=sys.stderr, unit="step", leave=False)
+            # disable=None: a bar only where stderr is a terminal, never in logs or pipes.
+            self._bar = tqdm(
+                total=len(names), file=sys.stderr, unit="step", leave=False, disable=None
+            )
 
     def run(self, name: str, work: Callable[[], T]) -> T:
         if self._bar is not None:
@@ -140,13 +143,16 @@ def format_report(report: dict[str, Any]) -> str:
     box = report["bounding_box"]
     if box is not None:
         lines.append(
-            f"bounding box       ({box['min_x']}, {box['min_y']}) .. ({box['max_x']}, {box['max_y']})"
+            f"bounding box       ({box['min_x']}, {box['min_y']}) .. "
+            f"({box['max_x']}, {box['max_y']})"
         )
         cx, cy = report["centroid"]
         lines.append(f"centroid           ({cx:.2f}, {cy:.2f})")
     pair = report["closest_pair"]
     if pair is not None:
-        lines.append(f"closest pair       #{pair['i']} and #{pair['j']}, distance {pair['distance']:.6g}")
+        lines.append(
+            f"closest pair       #{pair['i']} and #{pair['j']}, distance {pair['distance']:.6g}"
+        )
         nn = report["nearest_neighbor_distance"]
         lines.append(
             f"nearest neighbour  min {nn['min']:.6g}  mean {nn['mean']:.6g}  max {nn['max']:.6g}"

@@ -44,7 +44,7 @@ def api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
     for name in PUBLIC_NAMES:
         monkeypatch.setattr(legacy_app, name, getattr(module, name))
     monkeypatch.setattr(legacy_app, "BACKEND", request.param)
-    yield module
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -32,12 +33,13 @@ def raised_by(api: ModuleType, tmp_path: Path) -> list[BaseException]:
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2\n3,four\n")
     caught: list[BaseException] = []
-    for call in (
+    calls: list[Callable[[], object]] = [
         lambda: api.throws_error(),
         lambda: api.load_points(tmp_path / "missing.csv"),
         lambda: api.load_points(bad),
         lambda: api.load_points(tmp_path),
-    ):
+    ]
+    for call in calls:
         with pytest.raises(legacy_app.HelloError) as info:
             call()
         caught.append(info.value)
@@ -64,13 +66,14 @@ def test_io_error_attributes(api: ModuleType, tmp_path: Path) -> None:
     with pytest.raises(legacy_app.HelloIOError) as info:
         api.load_points(missing)
     error = info.value
-    assert isinstance(error, OSError) and isinstance(error, legacy_app.HelloError)
+    assert isinstance(error, OSError)
+    assert isinstance(error, legacy_app.HelloError)
     assert error.errno == errno.ENOENT
     assert error.strerror == "No such file or directory"
     assert error.filename == str(missing)
     assert str(error) == f"Hello Error: No such file or directory (os error 2): '{missing}'"
     # except clauses written for OSError keep working
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match=r"^Hello Error: No such file"):
         api.load_points(missing)
 
 
@@ -107,4 +110,7 @@ def test_classes_made_directly() -> None:
     assert str(errors.AppleStuckInThroat()) == "Hello Error: 🍏🍏"
     io_error = errors.HelloIOError(2, "No such file or directory", "pts.csv")
     assert str(io_error) == "Hello Error: No such file or directory (os error 2): 'pts.csv'"
-    assert str(errors.PointsFormatError("p.csv", 3, "x is negative")) == "Hello Error: p.csv:3: x is negative"
+    assert (
+        str(errors.PointsFormatError("p.csv", 3, "x is negative"))
+        == "Hello Error: p.csv:3: x is negative"
+    )

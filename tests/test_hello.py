@@ -13,7 +13,9 @@ import pytest
 import legacy_app
 
 
-def test_say_hello_writes_through_sys_stdout(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+def test_say_hello_writes_through_sys_stdout(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert api.say_hello() is None
     assert capsys.readouterr().out == "Hello world!\n"
     buffer = io.StringIO()
@@ -47,7 +49,9 @@ def test_fact_too_large(api: ModuleType) -> None:
 
 @pytest.mark.parametrize("n", [1.5, 2.0, "3", None])
 def test_fact_type_error(api: ModuleType, n: Any) -> None:
-    with pytest.raises(TypeError, match=f"^fact\\(\\) argument must be an int, not {type(n).__name__}$"):
+    with pytest.raises(
+        TypeError, match=f"^fact\\(\\) argument must be an int, not {type(n).__name__}$"
+    ):
         api.fact(n)
 
 

@@ -42,7 +42,9 @@ def coordinates(points: list[legacy_app.Point]) -> list[tuple[int, int]]:
         (b"   \n\t\n", []),
     ],
 )
-def test_accepts(api: ModuleType, tmp_path: Path, data: bytes, expected: list[tuple[int, int]]) -> None:
+def test_accepts(
+    api: ModuleType, tmp_path: Path, data: bytes, expected: list[tuple[int, int]]
+) -> None:
     points = api.load_points(write(tmp_path, data))
     assert all(type(p) is api.Point for p in points)
     assert coordinates(points) == expected
@@ -91,7 +93,7 @@ def test_path_kinds(api: ModuleType, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("given", [3, None, 1.5])
 def test_not_a_path(api: ModuleType, given: object) -> None:
-    with pytest.raises(TypeError, match="expected str, bytes or os.PathLike object"):
+    with pytest.raises(TypeError, match=r"expected str, bytes or os\.PathLike object"):
         api.load_points(given)
 
 

@@ -67,14 +67,18 @@ def test_works_with_asyncio_run(api: ModuleType, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().out.startswith("🌙 Night night! Sleeping for 1ms\n")
 
 
-async def test_nothing_runs_before_it_is_awaited(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_nothing_runs_before_it_is_awaited(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     awaitable = api.print_sleep(ms)
     assert capsys.readouterr().out == ""
     await awaitable
     assert capsys.readouterr().out.count("\n") == 2
 
 
-async def test_does_not_block_the_event_loop(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_does_not_block_the_event_loop(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     start = time.monotonic()
     await asyncio.gather(*(api.print_sleep(200 * ms) for _ in range(300)))
     elapsed = time.monotonic() - start
@@ -98,17 +102,22 @@ async def test_loop_ticks_while_sleeping(api: ModuleType) -> None:
     assert ticks >= 5
 
 
-async def test_wait_for_cancels_promptly(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_wait_for_cancels_promptly(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     start = time.monotonic()
     with pytest.raises(asyncio.TimeoutError):
         await asyncio.wait_for(api.print_sleep(datetime.timedelta(seconds=10)), timeout=0.1)
     assert time.monotonic() - start < 2
     await asyncio.sleep(0.05)
     out = capsys.readouterr().out
-    assert "Night night" in out and "awake" not in out
+    assert "Night night" in out
+    assert "awake" not in out
 
 
-async def test_task_cancel_raises_cancelled_error(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+async def test_task_cancel_raises_cancelled_error(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
     task = asyncio.ensure_future(api.print_sleep(datetime.timedelta(seconds=10)))
     await asyncio.sleep(0.05)
     task.cancel()
@@ -120,13 +129,20 @@ async def test_task_cancel_raises_cancelled_error(api: ModuleType, capsys: pytes
     assert "awake" not in capsys.readouterr().out
 
 
-async def test_negative_is_a_value_error(api: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
-    with pytest.raises(ValueError, match="^print_sleep\\(\\) duration must not be negative, got -1 day, 23:59:59.999000$"):
+async def test_negative_is_a_value_error(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(
+        ValueError,
+        match=r"^print_sleep\(\) duration must not be negative, got -1 day, 23:59:59\.999000$",
+    ):
         await api.print_sleep(-ms)
     assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("value", [1, 0.5, "1s", None])
 async def test_not_a_timedelta(api: ModuleType, value: Any) -> None:
-    with pytest.raises(TypeError, match=f"must be a datetime.timedelta, not {type(value).__name__}$"):
+    with pytest.raises(
+        TypeError, match=f"must be a datetime.timedelta, not {type(value).__name__}$"
+    ):
         await api.print_sleep(value)

@@ -38,8 +38,7 @@ def _array_coordinates(array: Any) -> Coordinates:
         for field, value in zip("xy", row):
             if not 0 <= value <= MAX_COORDINATE:
                 raise ValueError(
-                    f"points[{index}]: {field} must be between 0 and {MAX_COORDINATE}, "
-                    f"got {value}"
+                    f"points[{index}]: {field} must be between 0 and {MAX_COORDINATE}, got {value}"
                 )
     return [row[0] for row in rows], [row[1] for row in rows]
 

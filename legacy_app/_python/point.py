@@ -24,7 +24,7 @@ def coordinate(field: str, value: SupportsIndex) -> int:
 class Point:
     """A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``."""
 
-    __slots__ = ("_x", "_y", "__weakref__")
+    __slots__ = ("__weakref__", "_x", "_y")
     # Mutable, so unhashable: hash(p) raises TypeError.
     __hash__ = None  # type: ignore[assignment]
 

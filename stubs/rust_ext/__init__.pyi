@@ -9,7 +9,6 @@ from typing import Any, NoReturn, overload
 
 import numpy as np
 import numpy.typing as npt
-
 from typing_extensions import Self, disjoint_base
 
 __all__ = [
@@ -55,7 +54,9 @@ async def print_sleep(duration: datetime.timedelta) -> None: ...
 _IntArray = npt.NDArray[np.integer[Any]]
 
 @overload
-def nearest_neighbors(points: _IntArray) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+def nearest_neighbors(
+    points: _IntArray,
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 @overload
 def nearest_neighbors(points: Iterable[Point]) -> tuple[list[int], list[float]]: ...
 @overload

@@ -134,7 +134,10 @@ mod tests {
             line: 3,
             reason: FormatReason::AboveMax(Field::Y),
         };
-        assert_eq!(bad.to_string(), "Hello Error: p.csv:3: y is above 4294967295");
+        assert_eq!(
+            bad.to_string(),
+            "Hello Error: p.csv:3: y is above 4294967295"
+        );
     }
 
     #[test]

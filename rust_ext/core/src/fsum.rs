@@ -112,7 +112,9 @@ mod tests {
 
     #[test]
     fn merging_chunks_matches_one_pass() {
-        let values: Vec<f64> = (1..5000u32).map(|k| (f64::from(k) * 7.3).sqrt() * 1e6).collect();
+        let values: Vec<f64> = (1..5000u32)
+            .map(|k| (f64::from(k) * 7.3).sqrt() * 1e6)
+            .collect();
         let whole = values.iter().copied().collect::<ExactSum>().value();
         let mut merged = ExactSum::new();
         for chunk in values.chunks(333).rev() {

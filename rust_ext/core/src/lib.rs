@@ -4,9 +4,9 @@
 
 pub mod error;
 pub mod fact;
-pub mod point;
 pub mod fsum;
 pub mod nearest;
+pub mod point;
 pub mod points_file;
 pub mod route;
 

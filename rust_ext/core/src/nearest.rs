@@ -54,7 +54,10 @@ impl<'a> NearestIndex<'a> {
         if points.len() < 2 {
             return Err(TooFewPoints(points.len()));
         }
-        assert!(points.len() < NONE as usize, "too many points for u32 indices");
+        assert!(
+            points.len() < NONE as usize,
+            "too many points for u32 indices"
+        );
         let mut order: Vec<u32> = (0..points.len() as u32).collect();
         order.par_sort_unstable_by_key(|&i| (points[i as usize].x, points[i as usize].y, i));
         let mut first_twin = vec![NONE; points.len()];
@@ -98,15 +101,27 @@ impl<'a> NearestIndex<'a> {
         let first = self.first_twin[i];
         if self.second_twin[i] != NONE {
             // A twin sits at distance 0; the lowest-indexed one other than `i`.
-            let twin = if first as usize == i { self.second_twin[i] } else { first };
-            return Neighbour { index: twin as usize, squared: 0 };
+            let twin = if first as usize == i {
+                self.second_twin[i]
+            } else {
+                first
+            };
+            return Neighbour {
+                index: twin as usize,
+                squared: 0,
+            };
         }
         let p = self.points[i];
-        let exact = |j: usize| Neighbour { index: j, squared: p.squared_distance(self.points[j]) };
+        let exact = |j: usize| Neighbour {
+            index: j,
+            squared: p.squared_distance(self.points[j]),
+        };
         let query = [f64::from(p.x), f64::from(p.y)];
         // Itself (distance 0) and the two nearest other positions, by f64 distance.
         let found = self.tree.nearest_n::<SquaredEuclidean>(&query, CANDIDATES);
-        let mut others = found.iter().filter(|n| self.positions[n.item as usize] != first);
+        let mut others = found
+            .iter()
+            .filter(|n| self.positions[n.item as usize] != first);
         let Some(best) = others.next() else {
             // Unreachable: with no twin there are at least two distinct positions.
             return exact(first as usize);
@@ -160,7 +175,10 @@ mod tests {
             .map(|i| {
                 (0..points.len())
                     .filter(|&j| j != i)
-                    .map(|j| Neighbour { index: j, squared: points[i].squared_distance(points[j]) })
+                    .map(|j| Neighbour {
+                        index: j,
+                        squared: points[i].squared_distance(points[j]),
+                    })
                     .min_by_key(|n| (n.squared, n.index))
                     .unwrap()
             })
@@ -169,7 +187,9 @@ mod tests {
 
     /// A small deterministic generator, so the tests need no extra crate.
     fn lcg(seed: &mut u64) -> u32 {
-        *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (*seed >> 33) as u32
     }
 
@@ -178,22 +198,50 @@ mod tests {
         let mut seed = 7;
         for side in [3u32, 20, 1000, u32::MAX] {
             let points: Vec<Point> = (0..400)
-                .map(|_| Point::new(lcg(&mut seed) % side.saturating_add(1).max(1), lcg(&mut seed) % side.saturating_add(1).max(1)))
+                .map(|_| {
+                    Point::new(
+                        lcg(&mut seed) % side.saturating_add(1).max(1),
+                        lcg(&mut seed) % side.saturating_add(1).max(1),
+                    )
+                })
                 .collect();
             let index = NearestIndex::new(&points).unwrap();
-            assert_eq!(index.nearest_in(0..points.len()), brute(&points), "side {side}");
+            assert_eq!(
+                index.nearest_in(0..points.len()),
+                brute(&points),
+                "side {side}"
+            );
         }
     }
 
     #[test]
     fn extremes_and_ties() {
-        let points = [Point::new(0, 0), Point::new(u32::MAX, u32::MAX), Point::new(u32::MAX, 0)];
+        let points = [
+            Point::new(0, 0),
+            Point::new(u32::MAX, u32::MAX),
+            Point::new(u32::MAX, 0),
+        ];
         let index = NearestIndex::new(&points).unwrap();
         let found = index.nearest_in(0..3);
-        assert_eq!(found.iter().map(|n| n.index).collect::<Vec<_>>(), vec![2, 2, 0]);
-        let cross = [Point::new(1, 2), Point::new(2, 1), Point::new(1, 1), Point::new(0, 1), Point::new(1, 0)];
+        assert_eq!(
+            found.iter().map(|n| n.index).collect::<Vec<_>>(),
+            vec![2, 2, 0]
+        );
+        let cross = [
+            Point::new(1, 2),
+            Point::new(2, 1),
+            Point::new(1, 1),
+            Point::new(0, 1),
+            Point::new(1, 0),
+        ];
         let index = NearestIndex::new(&cross).unwrap();
-        assert_eq!(index.nearest(2), Neighbour { index: 0, squared: 1 });
+        assert_eq!(
+            index.nearest(2),
+            Neighbour {
+                index: 0,
+                squared: 1
+            }
+        );
         let same = [Point::new(5, 5); 4];
         let index = NearestIndex::new(&same).unwrap();
         let found: Vec<usize> = index.nearest_in(0..4).iter().map(|n| n.index).collect();
@@ -203,7 +251,10 @@ mod tests {
     #[test]
     fn too_few() {
         assert_eq!(NearestIndex::new(&[]).err(), Some(TooFewPoints(0)));
-        assert_eq!(NearestIndex::new(&[Point::new(1, 1)]).err(), Some(TooFewPoints(1)));
+        assert_eq!(
+            NearestIndex::new(&[Point::new(1, 1)]).err(),
+            Some(TooFewPoints(1))
+        );
     }
 
     #[test]

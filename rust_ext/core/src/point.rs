@@ -77,7 +77,10 @@ mod tests {
     fn distance_is_exact_at_the_extremes() {
         let origin = Point::new(0, 0);
         let far = Point::new(u32::MAX, u32::MAX);
-        assert_eq!(origin.squared_distance(far), 2 * (u128::from(u32::MAX)).pow(2));
+        assert_eq!(
+            origin.squared_distance(far),
+            2 * (u128::from(u32::MAX)).pow(2)
+        );
         // Python: math.sqrt(2 * (2**32 - 1)**2)
         assert_eq!(origin.dist(far), 6_074_000_998.537_886);
         assert_eq!(Point::new(0, 0).dist(Point::new(3, 4)), 5.0);
@@ -88,7 +91,10 @@ mod tests {
         assert_eq!(coordinate(Field::X, 0), Ok(0));
         assert_eq!(coordinate(Field::Y, 4_294_967_295), Ok(u32::MAX));
         let error = coordinate(Field::Y, -1).unwrap_err();
-        assert_eq!(error.to_string(), "y must be between 0 and 4294967295, got -1");
+        assert_eq!(
+            error.to_string(),
+            "y must be between 0 and 4294967295, got -1"
+        );
         assert!(coordinate(Field::X, 1 << 32).is_err());
     }
 }

@@ -6,7 +6,7 @@ use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
 use crate::error::{Field, FormatReason, HelloError};
-use crate::point::{Point, MAX_COORDINATE};
+use crate::point::Point;
 
 const BOM: &[u8] = b"\xef\xbb\xbf";
 const READ_BUFFER: usize = 1 << 20;
@@ -25,10 +25,8 @@ fn parse_field(field: Field, text: &str) -> Result<u32, FormatReason> {
             return Err(FormatReason::AboveMax(field));
         }
         let value: u64 = significant.parse().unwrap_or(0);
-        return u32::try_from(value)
-            .ok()
-            .filter(|v| *v <= MAX_COORDINATE)
-            .ok_or(FormatReason::AboveMax(field));
+        // Coordinates are u32, so "fits a u32" is "at most MAX_COORDINATE".
+        return u32::try_from(value).map_err(|_| FormatReason::AboveMax(field));
     }
     match text.strip_prefix('-') {
         Some(rest) if digits(rest) => Err(FormatReason::Negative(field)),
@@ -84,7 +82,7 @@ pub fn parse_points_with<R: BufRead, E: From<HelloError>>(
         }
         number += 1;
         consumed += read as u64;
-        if number % 65_536 == 0 {
+        if number.is_multiple_of(65_536) {
             tick(consumed)?;
         }
         let mut raw = line.as_slice();
@@ -143,22 +141,40 @@ mod tests {
     fn accepts_the_documented_forms() {
         let text = b"\xef\xbb\xbfx,y\r\n1,2\n\n# comment\n \t3 ,\t4 \r\n  \n5,6";
         let points = parse(text).unwrap();
-        assert_eq!(points, vec![Point::new(1, 2), Point::new(3, 4), Point::new(5, 6)]);
+        assert_eq!(
+            points,
+            vec![Point::new(1, 2), Point::new(3, 4), Point::new(5, 6)]
+        );
         assert_eq!(parse(b"").unwrap(), vec![]);
-        assert_eq!(parse(b"4294967295,0000000000001\n").unwrap(), vec![Point::new(u32::MAX, 1)]);
+        assert_eq!(
+            parse(b"4294967295,0000000000001\n").unwrap(),
+            vec![Point::new(u32::MAX, 1)]
+        );
     }
 
     #[test]
     fn rejects_with_line_numbers() {
-        assert_eq!(reason(b"1,2\n3\n"), (2, "expected 2 fields, found 1".into()));
+        assert_eq!(
+            reason(b"1,2\n3\n"),
+            (2, "expected 2 fields, found 1".into())
+        );
         assert_eq!(reason(b"1,2,3\n"), (1, "expected 2 fields, found 3".into()));
         assert_eq!(reason(b"a,1\n"), (1, "x is not a number".into()));
         assert_eq!(reason(b"1,+1\n"), (1, "y is not a number".into()));
         assert_eq!(reason(b"1,1_0\n"), (1, "y is not a number".into()));
-        assert_eq!(reason("1,\u{663}\n".as_bytes()), (1, "y is not a number".into()));
+        assert_eq!(
+            reason("1,\u{663}\n".as_bytes()),
+            (1, "y is not a number".into())
+        );
         assert_eq!(reason(b"-1,1\n"), (1, "x is negative".into()));
-        assert_eq!(reason(b"4294967296,1\n"), (1, "x is above 4294967295".into()));
-        assert_eq!(reason(b"1,99999999999999999999999\n"), (1, "y is above 4294967295".into()));
+        assert_eq!(
+            reason(b"4294967296,1\n"),
+            (1, "x is above 4294967295".into())
+        );
+        assert_eq!(
+            reason(b"1,99999999999999999999999\n"),
+            (1, "y is above 4294967295".into())
+        );
         assert_eq!(reason(b"1,2\n\xff,1\n"), (2, "not valid UTF-8".into()));
         assert_eq!(reason(b"1,2\nx,y\n"), (2, "x is not a number".into()));
         assert_eq!(reason(b"1,2\r\r\n"), (1, "y is not a number".into()));

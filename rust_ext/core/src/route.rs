@@ -105,9 +105,8 @@ impl<'a> Remaining<'a> {
         let split_axis = usize::from(max[1] - min[1] > max[0] - min[0]);
         let middle = start + (end - start) / 2;
         let points = self.points;
-        self.items[start..end].select_nth_unstable_by_key(middle - start, |&i| {
-            axis(points[i as usize], split_axis)
-        });
+        self.items[start..end]
+            .select_nth_unstable_by_key(middle - start, |&i| axis(points[i as usize], split_axis));
         let left = self.build(start, middle, id);
         let right = self.build(middle, end, id);
         let node = &mut self.nodes[id as usize];
@@ -141,8 +140,13 @@ impl<'a> Remaining<'a> {
         node.lowest = lowest;
         let mut parent = node.parent;
         while parent != NONE {
-            let (left, right) = (self.nodes[parent as usize].left, self.nodes[parent as usize].right);
-            let lowest = self.nodes[left as usize].lowest.min(self.nodes[right as usize].lowest);
+            let (left, right) = (
+                self.nodes[parent as usize].left,
+                self.nodes[parent as usize].right,
+            );
+            let lowest = self.nodes[left as usize]
+                .lowest
+                .min(self.nodes[right as usize].lowest);
             let node = &mut self.nodes[parent as usize];
             node.remaining -= 1;
             node.lowest = lowest;
@@ -178,7 +182,11 @@ impl<'a> Remaining<'a> {
         let (left, right) = (node.left, node.right);
         let near_left = Self::box_distance(&self.nodes[left as usize], q)
             <= Self::box_distance(&self.nodes[right as usize], q);
-        let (first, second) = if near_left { (left, right) } else { (right, left) };
+        let (first, second) = if near_left {
+            (left, right)
+        } else {
+            (right, left)
+        };
         self.search(first, q, best);
         self.search(second, q, best);
     }
@@ -194,7 +202,10 @@ pub struct GreedyRoute<'a> {
 impl<'a> GreedyRoute<'a> {
     pub fn new(points: &'a [Point], start: usize) -> Result<Self, StartOutOfRange> {
         if start >= points.len() {
-            return Err(StartOutOfRange { start, count: points.len() });
+            return Err(StartOutOfRange {
+                start,
+                count: points.len(),
+            });
         }
         let mut remaining = Remaining::new(points);
         remaining.remove(start);
@@ -220,7 +231,9 @@ impl<'a> GreedyRoute<'a> {
     /// Add up to `steps` more points; returns whether the route is complete.
     pub fn advance(&mut self, steps: usize) -> bool {
         for _ in 0..steps {
-            let Some(&last) = self.route.last() else { break };
+            let Some(&last) = self.route.last() else {
+                break;
+            };
             let Some((_, next)) = self.remaining.nearest(self.remaining.points[last]) else {
                 break;
             };
@@ -281,7 +294,9 @@ mod tests {
     }
 
     fn lcg(seed: &mut u64) -> u32 {
-        *seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        *seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (*seed >> 33) as u32
     }
 
@@ -290,21 +305,41 @@ mod tests {
         let mut seed = 11;
         for side in [1u32, 4, 50, 100_000, u32::MAX] {
             let points: Vec<Point> = (0..300)
-                .map(|_| Point::new(lcg(&mut seed) % side.saturating_add(1), lcg(&mut seed) % side.saturating_add(1)))
+                .map(|_| {
+                    Point::new(
+                        lcg(&mut seed) % side.saturating_add(1),
+                        lcg(&mut seed) % side.saturating_add(1),
+                    )
+                })
                 .collect();
             for start in [0, 17, 299] {
-                assert_eq!(greedy_route(&points, start).unwrap(), brute(&points, start), "side {side}");
+                assert_eq!(
+                    greedy_route(&points, start).unwrap(),
+                    brute(&points, start),
+                    "side {side}"
+                );
             }
         }
     }
 
     #[test]
     fn small_cases() {
-        let line = [Point::new(0, 0), Point::new(10, 0), Point::new(1, 0), Point::new(5, 0)];
+        let line = [
+            Point::new(0, 0),
+            Point::new(10, 0),
+            Point::new(1, 0),
+            Point::new(5, 0),
+        ];
         assert_eq!(greedy_route(&line, 0).unwrap(), vec![0, 2, 3, 1]);
         assert_eq!(greedy_route(&line[..1], 0).unwrap(), vec![0]);
-        assert_eq!(greedy_route(&line, 4), Err(StartOutOfRange { start: 4, count: 4 }));
-        assert_eq!(greedy_route(&[], 0), Err(StartOutOfRange { start: 0, count: 0 }));
+        assert_eq!(
+            greedy_route(&line, 4),
+            Err(StartOutOfRange { start: 4, count: 4 })
+        );
+        assert_eq!(
+            greedy_route(&[], 0),
+            Err(StartOutOfRange { start: 0, count: 0 })
+        );
     }
 
     #[test]

@@ -47,7 +47,11 @@ fn shape_text(shape: &[usize]) -> String {
         [one] => format!("({one},)"),
         _ => format!(
             "({})",
-            shape.iter().map(usize::to_string).collect::<Vec<_>>().join(", ")
+            shape
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -100,16 +104,16 @@ fn array_points(array: &Bound<'_, PyUntypedArray>) -> PyResult<Vec<CorePoint>> {
     }
     try_types!(i64, u32, u64, i32, u16, i16, u8, i8);
     // A byte order other than the machine's: convert once, then read natively.
-    let native = array.call_method1(
-        "astype",
-        (dtype.call_method1("newbyteorder", ("=",))?,),
-    )?;
+    let native = array.call_method1("astype", (dtype.call_method1("newbyteorder", ("=",))?,))?;
     array_points(native.cast::<PyUntypedArray>()?)
 }
 
 fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
     if let Some(array) = as_array(points)? {
-        return Ok(Input { points: array_points(&array)?, numpy: true });
+        return Ok(Input {
+            points: array_points(&array)?,
+            numpy: true,
+        });
     }
     let mut read = Vec::with_capacity(points.len().unwrap_or(0));
     for (row, item) in points.try_iter()?.enumerate() {
@@ -124,7 +128,10 @@ fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
             }
         }
     }
-    Ok(Input { points: read, numpy: false })
+    Ok(Input {
+        points: read,
+        numpy: false,
+    })
 }
 
 /// The nearest neighbour of every point, in parallel chunks without the GIL.
@@ -132,7 +139,10 @@ fn all_nearest(py: Python<'_>, name: &str, points: &[CorePoint]) -> PyResult<Vec
     let index = py
         .detach(|| threads::install(|| NearestIndex::new(points)))
         .map_err(|too_few| {
-            PyValueError::new_err(format!("{name}() needs at least 2 points, got {}", too_few.0))
+            PyValueError::new_err(format!(
+                "{name}() needs at least 2 points, got {}",
+                too_few.0
+            ))
         })?;
     let mut found = Vec::with_capacity(points.len());
     for start in (0..points.len()).step_by(CHUNK) {
@@ -143,20 +153,34 @@ fn all_nearest(py: Python<'_>, name: &str, points: &[CorePoint]) -> PyResult<Vec
     Ok(found)
 }
 
-fn numpy_scalar<'py>(py: Python<'py>, kind: &str, value: impl IntoPyObject<'py>) -> PyResult<Bound<'py, PyAny>> {
+fn numpy_scalar<'py>(
+    py: Python<'py>,
+    kind: &str,
+    value: impl IntoPyObject<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     py.import("numpy")?.getattr(kind)?.call1((value,))
 }
 
 /// For each point, the index of its nearest other point and that distance.
 #[pyfunction]
 #[pyo3(signature = (points))]
-pub fn nearest_neighbors<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+pub fn nearest_neighbors<'py>(
+    py: Python<'py>,
+    points: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let input = read_points(points)?;
     let found = all_nearest(py, "nearest_neighbors", &input.points)?;
     let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
-    let distances: Vec<f64> = found.iter().map(|n| distance_from_squared(n.squared)).collect();
+    let distances: Vec<f64> = found
+        .iter()
+        .map(|n| distance_from_squared(n.squared))
+        .collect();
     if input.numpy {
-        (PyArray1::from_vec(py, indices), PyArray1::from_vec(py, distances)).into_pyobject(py)
+        (
+            PyArray1::from_vec(py, indices),
+            PyArray1::from_vec(py, distances),
+        )
+            .into_pyobject(py)
     } else {
         (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)
     }
@@ -165,11 +189,16 @@ pub fn nearest_neighbors<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Py
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
 #[pyfunction]
 #[pyo3(signature = (points))]
-pub fn closest_pair<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyTuple>> {
+pub fn closest_pair<'py>(
+    py: Python<'py>,
+    points: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyTuple>> {
     let input = read_points(points)?;
     let found = all_nearest(py, "closest_pair", &input.points)?;
     let Some((i, j, squared)) = closest_of(&found) else {
-        return Err(PyValueError::new_err("closest_pair() needs at least 2 points, got 0"));
+        return Err(PyValueError::new_err(
+            "closest_pair() needs at least 2 points, got 0",
+        ));
     };
     let distance = distance_from_squared(squared);
     if input.numpy {
@@ -189,7 +218,10 @@ pub fn closest_pair<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResul
 /// The length of the path through the points in order, correctly rounded.
 #[pyfunction]
 #[pyo3(signature = (points))]
-pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+pub fn path_length<'py>(
+    py: Python<'py>,
+    points: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyAny>> {
     let input = read_points(points)?;
     let length = py.detach(|| threads::install(|| path_length_of(&input.points)));
     if input.numpy {
@@ -213,7 +245,8 @@ pub fn greedy_route<'py>(
         Some(start) => index(start, "start")?.extract()?,
         None => BigInt::from(0),
     };
-    let out_of_range = || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
+    let out_of_range =
+        || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
     let first = usize::try_from(&start).map_err(|_| out_of_range())?;
     let mut route = GreedyRoute::new(&input.points, first).map_err(|_| out_of_range())?;
     while !py.detach(|| route.advance(CHUNK)) {

@@ -27,7 +27,9 @@ impl From<legacy_core::HelloError> for Stop {
 fn fsdecode<'py>(path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     static FSDECODE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
     let py = path.py();
-    let fsdecode = FSDECODE.get_or_try_init(py, || py.import("os")?.getattr("fsdecode").map(Bound::unbind))?;
+    let fsdecode = FSDECODE.get_or_try_init(py, || {
+        py.import("os")?.getattr("fsdecode").map(Bound::unbind)
+    })?;
     Ok(fsdecode.bind(py).call1((path,))?.cast_into::<PyString>()?)
 }
 

@@ -29,7 +29,9 @@ fn duration(value: &Bound<'_, PyAny>) -> PyResult<Duration> {
     }
     let days: i64 = value.getattr(pyo3::intern!(py, "days"))?.extract()?;
     let seconds: u64 = value.getattr(pyo3::intern!(py, "seconds"))?.extract()?;
-    let micros: u32 = value.getattr(pyo3::intern!(py, "microseconds"))?.extract()?;
+    let micros: u32 = value
+        .getattr(pyo3::intern!(py, "microseconds"))?
+        .extract()?;
     // timedelta normalises so that only `days` carries the sign.
     let Ok(days) = u64::try_from(days) else {
         return Err(PyValueError::new_err(format!(

@@ -46,7 +46,9 @@ pub fn coordinate(field: Field, value: &Bound<'_, PyAny>) -> PyResult<Coordinate
     // Out of range: say which value, however large.
     let number: BigInt = int.extract()?;
     match i128::try_from(&number) {
-        Ok(small) => check_coordinate(field, small).map_err(|e| PyValueError::new_err(e.to_string())),
+        Ok(small) => {
+            check_coordinate(field, small).map_err(|e| PyValueError::new_err(e.to_string()))
+        }
         Err(_) => Err(PyValueError::new_err(format!(
             "{field} must be between 0 and {}, got {number}",
             legacy_core::MAX_COORDINATE

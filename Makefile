@@ -1,0 +1,59 @@
+# The developer's verbs. The README's two commands are `make report` and `make check`;
+# CI (.ci/run) runs `make check`.
+
+PYTHON ?= python3
+# `make report` installs like a user would (a release build) into .venv;
+# `make check` builds a fresh environment of its own each time, as CI does.
+VENV := .venv
+CHECK_VENV := .venv-check
+CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
+
+.PHONY: report check venv dev rust-checks python-checks test bench clean
+
+## report: set up .venv (release build) and run the main job on the shipped sample
+report:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet .
+	$(VENV)/bin/legacy-app report
+
+## dev: editable install with every tool, for the edit loop (fast dev profile)
+dev:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install -e ".[dev]"
+
+## check: a fresh environment, then every check CI runs
+check:
+	rm -rf $(CHECK_VENV)
+	$(PYTHON) -m venv $(CHECK_VENV)
+	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	$(MAKE) rust-checks python-checks test BIN=$(CHECK_VENV)/bin
+
+BIN ?= $(VENV)/bin
+# The same interpreter and mode as setuptools-rust's build, so cargo reuses its artefacts.
+export PYO3_PYTHON = $(abspath $(BIN))/python
+
+rust-checks:
+	cargo fmt $(CARGO_MANIFEST) --all --check
+	cargo clippy $(CARGO_MANIFEST) --workspace --all-targets -- -D warnings
+	cargo test $(CARGO_MANIFEST) --workspace
+
+python-checks:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
+	$(BIN)/python -m mypy.stubtest rust_ext --mypy-config-file setup.cfg
+
+## test: the test suite; every test of the API runs under both backends
+test:
+	$(BIN)/python -m pytest
+
+## bench: release build, then every row of SPEC.md "Performance", side by side
+bench:
+	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(CHECK_VENV) build dist *.egg-info rust_ext/target rust_ext*.so
