@@ -12,6 +12,8 @@ from setuptools_rust import Binding, RustExtension
 # build and wheels a release build (LTO, one codegen unit); "release" or "dev" force one.
 _profile = os.environ.get("LEGACY_APP_PROFILE", "")
 _debug = {"release": False, "dev": True}.get(_profile)
+# LEGACY_APP_FEATURES: extra Cargo features, comma-separated (test-only switches).
+_features = [f for f in os.environ.get("LEGACY_APP_FEATURES", "").split(",") if f.strip()]
 
 setup(
     rust_extensions=[
@@ -21,6 +23,7 @@ setup(
             binding=Binding.PyO3,
             py_limited_api="auto",
             debug=_debug,
+            features=_features,
             # Without cargo the install still succeeds and runs on the Python backend.
             optional=True,
         )

@@ -12,6 +12,9 @@ mod py;
 
 #[pymodule]
 fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    // Benchmarks refuse to time anything but an optimised build.
+    let profile = if cfg!(debug_assertions) { "dev" } else { "release" };
+    m.add("BUILD_PROFILE", profile)?;
     m.add_class::<py::point::Point>()?;
     m.add_function(wrap_pyfunction!(py::hello::say_hello, m)?)?;
     m.add_function(wrap_pyfunction!(py::hello::fact, m)?)?;

@@ -11,7 +11,11 @@ import numpy as np
 import numpy.typing as npt
 from typing_extensions import Self, disjoint_base
 
+# "dev" or "release": the Cargo profile the module was built with.
+BUILD_PROFILE: str
+
 __all__ = [
+    "BUILD_PROFILE",
     "Point",
     "closest_pair",
     "fact",
