@@ -8,7 +8,7 @@ VENV := .venv
 CHECK_VENV := .venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
-.PHONY: report check venv dev rust-checks python-checks test bench clean
+.PHONY: report check venv dev rust-checks python-checks test matrix bench clean
 
 ## report: set up .venv (release build) and run the main job on the shipped sample
 report:
@@ -29,7 +29,7 @@ check:
 	$(PYTHON) -m venv $(CHECK_VENV)
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(MAKE) rust-checks python-checks test BIN=$(CHECK_VENV)/bin
+	$(MAKE) rust-checks python-checks test matrix BIN=$(CHECK_VENV)/bin
 
 BIN ?= $(VENV)/bin
 # The same interpreter and mode as setuptools-rust's build, so cargo reuses its artefacts.
@@ -49,6 +49,10 @@ python-checks:
 ## test: the test suite; every test of the API runs under both backends
 test:
 	$(BIN)/python -m pytest
+
+## matrix: the abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
+matrix:
+	$(BIN)/nox -s matrix
 
 ## bench: release build, then every row of SPEC.md "Performance", side by side
 bench:

@@ -1,0 +1,1 @@
+"""Benchmarks of the Rust backend against the baselines of SPEC.md "Performance"."""

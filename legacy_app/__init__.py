@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import warnings
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,15 @@ def _choose_backend() -> tuple[str, ModuleType]:
     if requested == "auto":
         try:
             return "rust", load_backend("rust")
-        except ImportError:
+        except ImportError as error:
+            # Installed without a Rust toolchain: work, but say it once, and how to fix it.
+            warnings.warn(
+                f"legacy_app runs on its pure-Python backend, much slower than Rust: "
+                f"{error.__cause__ or error}. Build the extension with `pip install -e .` "
+                f"(needs cargo), or set LEGACY_APP_BACKEND=python to silence this warning.",
+                RuntimeWarning,
+                stacklevel=2,
+            )
             return "python", load_backend("python")
     if requested not in BACKENDS:
         raise ImportError(f"LEGACY_APP_BACKEND must be auto, rust or python, got {requested!r}")

@@ -60,61 +60,65 @@ def atomic_output(path: Path) -> Iterator[TextIO]:
         raise
 
 
+Progress = Callable[[int, int], None]
+
+
 class Steps:
-    """Times each step of the report and shows progress on stderr for people."""
+    """Times each step of the report; for people, a progress bar on stderr per step."""
 
-    def __init__(self, names: Sequence[str], show: bool) -> None:
+    def __init__(self, show: bool) -> None:
         self.timings: dict[str, float] = {}
-        self._bar: Any = None
-        if show:
-            try:
-                from tqdm import tqdm
-            except ImportError:  # tqdm is a dependency; a broken install still reports
-                return
+        self.show = show
+
+    def run(self, name: str, work: Callable[[Progress], T]) -> T:
+        """Run ``work``, handing it a ``progress(done, total)`` callback for its bar."""
+        bar: Any = None
+        if self.show:
+            from tqdm import tqdm
+
             # disable=None: a bar only where stderr is a terminal, never in logs or pipes.
-            self._bar = tqdm(
-                total=len(names), file=sys.stderr, unit="step", leave=False, disable=None
-            )
+            bar = tqdm(desc=name, file=sys.stderr, unit="pt", leave=False, disable=None)
 
-    def run(self, name: str, work: Callable[[], T]) -> T:
-        if self._bar is not None:
-            self._bar.set_description(name)
+        def progress(done: int, total: int) -> None:
+            if bar is not None:
+                bar.total = total
+                bar.update(done - bar.n)
+
         start = time.perf_counter()
-        result = work()
-        self.timings[name] = time.perf_counter() - start
-        if self._bar is not None:
-            self._bar.update(1)
-        return result
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
+        try:
+            return work(progress)
+        finally:
+            self.timings[name] = time.perf_counter() - start
+            if bar is not None:
+                bar.close()
 
 
 def build_report(api: ModuleType, backend: str, path: Path, show_progress: bool) -> dict[str, Any]:
     """Every figure of ``legacy-app report`` for the points in ``path``."""
-    names = ["load points", "summary", "closest pair", "nearest neighbours", "greedy route"]
-    steps = Steps(names, show_progress)
-    try:
-        points = steps.run("load points", lambda: api.load_points(path))
-        report: dict[str, Any] = {"file": str(path), "backend": backend, "count": len(points)}
-        report.update(steps.run("summary", lambda: summary(points)))
-        report["closest_pair"] = report["nearest_neighbor_distance"] = None
-        report["greedy_route_length"] = 0.0 if len(points) < 2 else None
-        route: list[int] = list(range(len(points)))
-        if len(points) >= 2:
-            i, j, distance = steps.run("closest pair", lambda: api.closest_pair(points))
-            report["closest_pair"] = {"i": i, "j": j, "distance": distance}
-            _, distances = steps.run("nearest neighbours", lambda: api.nearest_neighbors(points))
-            report["nearest_neighbor_distance"] = {
-                "min": min(distances),
-                "mean": math.fsum(distances) / len(distances),
-                "max": max(distances),
-            }
-            route = list(steps.run("greedy route", lambda: api.greedy_route(points)))
-            report["greedy_route_length"] = api.path_length([points[k] for k in route])
-    finally:
-        steps.close()
+    steps = Steps(show_progress)
+    points = steps.run("load points", lambda _: api.load_points(path))
+    report: dict[str, Any] = {"file": str(path), "backend": backend, "count": len(points)}
+    report.update(steps.run("summary", lambda _: summary(points)))
+    report["closest_pair"] = report["nearest_neighbor_distance"] = None
+    report["greedy_route_length"] = 0.0
+    route: list[int] = list(range(len(points)))
+    if len(points) >= 2:
+        i, j, distance = steps.run(
+            "closest pair", lambda progress: api.closest_pair(points, progress=progress)
+        )
+        report["closest_pair"] = {"i": i, "j": j, "distance": distance}
+        _, distances = steps.run(
+            "nearest neighbours", lambda progress: api.nearest_neighbors(points, progress=progress)
+        )
+        report["nearest_neighbor_distance"] = {
+            "min": min(distances),
+            "mean": math.fsum(distances) / len(distances),
+            "max": max(distances),
+        }
+        route = list(
+            steps.run("greedy route", lambda progress: api.greedy_route(points, progress=progress))
+        )
+        report["greedy_route_length"] = api.path_length([points[k] for k in route])
     report["timings"] = steps.timings
     report["route"] = route
     report["points"] = points

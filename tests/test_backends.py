@@ -76,6 +76,10 @@ def test_auto_without_extension_falls_back_to_python() -> None:
     code = BLOCK_RUST + "import legacy_app; print(legacy_app.BACKEND); print(legacy_app.fact(5))"
     done = python(code, {"LEGACY_APP_BACKEND": "auto"})
     assert done.stdout.split() == ["python", "120"], done.stderr
+    assert done.stderr.count("RuntimeWarning: legacy_app runs on its pure-Python backend") == 1
+    assert "pip install -e ." in done.stderr
+    quiet = python(code, {"LEGACY_APP_BACKEND": "python"})
+    assert quiet.stderr == ""
 
 
 def test_unknown_setting_is_an_import_error() -> None:

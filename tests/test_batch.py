@@ -267,3 +267,44 @@ def test_numpy_empty_and_single(api: ModuleType) -> None:
     assert api.greedy_route(one).tolist() == [0]
     with pytest.raises(ValueError, match="got 1"):
         api.closest_pair(one)
+
+
+@pytest.mark.parametrize("name", ["nearest_neighbors", "closest_pair", "greedy_route"])
+def test_progress_is_reported(api: ModuleType, name: str) -> None:
+    rust = api.__name__.endswith("_rust")
+    coords = random_coords(9, 150_000 if rust else 9_000, side=10**6)
+    array = np.array(coords, dtype=np.uint32)
+    calls: list[tuple[int, int]] = []
+    getattr(api, name)(array, progress=lambda done, total: calls.append((done, total)))
+    assert len(calls) >= 2
+    assert calls[-1] == (len(coords), len(coords))
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    assert {total for _, total in calls} == {len(coords)}
+
+
+def test_progress_errors_propagate(api: ModuleType) -> None:
+    def stop(done: int, total: int) -> None:
+        raise RuntimeError(f"stop at {done}/{total}")
+
+    with pytest.raises(RuntimeError, match=r"^stop at 0/3$"):
+        api.nearest_neighbors(pts(api, [(0, 0), (1, 1), (5, 5)]), progress=stop)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_nearest_neighbors_agrees_with_scipy(api: ModuleType, seed: int) -> None:
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(seed)
+    n = 3_000 if api.__name__.endswith("_python") else 200_000
+    array = rng.integers(0, [1_000, 10**6, 2**32 - 1][seed], size=(n, 2), endpoint=True)
+    indices, distances = api.nearest_neighbors(array)
+    scipy_distances, scipy_indices = cKDTree(array).query(array, k=3)
+    # SciPy computes distances in floating point and breaks ties its own way: compare
+    # distances closely, and indices wherever the nearest neighbour is clearly unique.
+    np.testing.assert_allclose(distances, scipy_distances[:, 1], rtol=1e-12)
+    exact = np.hypot(*(array[indices] - array).T.astype(np.float64))
+    np.testing.assert_allclose(distances, exact, rtol=1e-12)
+    # (At distance 0 SciPy may list the point itself second: leave twins out too.)
+    unique = (scipy_distances[:, 1] * (1 + 1e-9) < scipy_distances[:, 2]) & (distances > 0)
+    assert unique.sum() > n // 10
+    np.testing.assert_array_equal(indices[unique], scipy_indices[unique, 1])

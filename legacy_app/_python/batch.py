@@ -12,12 +12,16 @@ import bisect
 import math
 import operator
 import sys
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Optional
 
 from legacy_app._python.point import MAX_COORDINATE, Point
 
 Coordinates = tuple[list[int], list[int]]
+# Called now and then with (points done, points in all), last with (n, n).
+Progress = Optional[Callable[[int, int], object]]
+# How often the long loops report progress.
+PROGRESS_EVERY = 4096
 
 
 def _numpy_array(points: object) -> Any | None:
@@ -62,13 +66,17 @@ def _read(points: Any) -> tuple[Coordinates, bool]:
     return _coordinates(points), False
 
 
-def _nearest(xs: Sequence[int], ys: Sequence[int]) -> tuple[list[int], list[int]]:
+def _nearest(
+    xs: Sequence[int], ys: Sequence[int], progress: Progress = None
+) -> tuple[list[int], list[int]]:
     """For each point, its nearest other point (lowest index on ties) and the squared distance."""
     n = len(xs)
     order = sorted(range(n), key=lambda i: (xs[i], ys[i]))
     nearest = [-1] * n
     squared = [0] * n
     for rank, i in enumerate(order):
+        if progress is not None and rank % PROGRESS_EVERY == 0:
+            progress(rank, n)
         x, y = xs[i], ys[i]
         best, best_j = -1, -1
         for ranks in (range(rank + 1, n), range(rank - 1, -1, -1)):
@@ -83,6 +91,8 @@ def _nearest(xs: Sequence[int], ys: Sequence[int]) -> tuple[list[int], list[int]
                     best, best_j = d2, j
         nearest[i] = best_j
         squared[i] = best
+    if progress is not None:
+        progress(n, n)
     return nearest, squared
 
 
@@ -91,11 +101,11 @@ def _need_two(name: str, n: int) -> None:
         raise ValueError(f"{name}() needs at least 2 points, got {n}")
 
 
-def nearest_neighbors(points: Any) -> tuple[Any, Any]:
+def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, Any]:
     """For each point, the index of its nearest other point and that distance."""
     (xs, ys), numpy_in = _read(points)
     _need_two("nearest_neighbors", len(xs))
-    nearest, squared = _nearest(xs, ys)
+    nearest, squared = _nearest(xs, ys, progress)
     distances = [math.sqrt(d2) for d2 in squared]
     if numpy_in:
         numpy = sys.modules["numpy"]
@@ -103,11 +113,11 @@ def nearest_neighbors(points: Any) -> tuple[Any, Any]:
     return nearest, distances
 
 
-def closest_pair(points: Any) -> tuple[Any, Any, Any]:
+def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, Any]:
     """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
     (xs, ys), numpy_in = _read(points)
     _need_two("closest_pair", len(xs))
-    nearest, squared = _nearest(xs, ys)
+    nearest, squared = _nearest(xs, ys, progress)
     # The smallest index on a closest pair pairs with its own nearest neighbour:
     # that neighbour has the lowest index at the minimum distance, and cannot be
     # lower than i, or it would be the smallest index on a closest pair itself.
@@ -132,7 +142,7 @@ def path_length(points: Any) -> Any:
     return total
 
 
-def greedy_route(points: Any, start: int = 0) -> Any:
+def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> Any:
     """A nearest-neighbour tour from ``start``; ties: the lowest index."""
     (xs, ys), numpy_in = _read(points)
     n = len(xs)
@@ -148,6 +158,8 @@ def greedy_route(points: Any, start: int = 0) -> Any:
     route = [start]
     x, y = xs[start], ys[start]
     while unvisited:
+        if progress is not None and len(route) % PROGRESS_EVERY == 0:
+            progress(len(route), n)
         at = bisect.bisect_left(unvisited, (x, y, -1))
         best, best_rank = -1, -1
         for ranks in (range(at, len(unvisited)), range(at - 1, -1, -1)):
@@ -161,6 +173,8 @@ def greedy_route(points: Any, start: int = 0) -> Any:
                     best, best_rank = d2, rank
         x, y, j = unvisited.pop(best_rank)
         route.append(j)
+    if progress is not None:
+        progress(n, n)
     if numpy_in:
         numpy = sys.modules["numpy"]
         return numpy.array(route, dtype=numpy.int64)

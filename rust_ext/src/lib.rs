@@ -13,7 +13,11 @@ mod py;
 #[pymodule]
 fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Benchmarks refuse to time anything but an optimised build.
-    let profile = if cfg!(debug_assertions) { "dev" } else { "release" };
+    let profile = if cfg!(debug_assertions) {
+        "dev"
+    } else {
+        "release"
+    };
     m.add("BUILD_PROFILE", profile)?;
     m.add_class::<py::point::Point>()?;
     m.add_function(wrap_pyfunction!(py::hello::say_hello, m)?)?;
@@ -25,5 +29,8 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py::batch::closest_pair, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::path_length, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::greedy_route, m)?)?;
+    // Test builds only (`--features test-panic`): a panic on purpose.
+    #[cfg(feature = "test-panic")]
+    m.add_function(wrap_pyfunction!(py::panic_for_tests::panic_for_tests, m)?)?;
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 import datetime
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, overload
 
 import numpy as np
@@ -56,22 +56,34 @@ async def print_sleep(duration: datetime.timedelta) -> None: ...
 # Points for the batch functions: Point objects, or an (n, 2) NumPy integer array,
 # in which case the results are NumPy too.
 _IntArray = npt.NDArray[np.integer[Any]]
+# Called now and then with (done, total) by the long batch functions.
+_Progress = Callable[[int, int], object] | None
 
 @overload
 def nearest_neighbors(
-    points: _IntArray,
+    points: _IntArray, *, progress: _Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 @overload
-def nearest_neighbors(points: Iterable[Point]) -> tuple[list[int], list[float]]: ...
+def nearest_neighbors(
+    points: Iterable[Point], *, progress: _Progress = None
+) -> tuple[list[int], list[float]]: ...
 @overload
-def closest_pair(points: _IntArray) -> tuple[np.int64, np.int64, np.float64]: ...
+def closest_pair(
+    points: _IntArray, *, progress: _Progress = None
+) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
-def closest_pair(points: Iterable[Point]) -> tuple[int, int, float]: ...
+def closest_pair(
+    points: Iterable[Point], *, progress: _Progress = None
+) -> tuple[int, int, float]: ...
 @overload
 def path_length(points: _IntArray) -> np.float64: ...
 @overload
 def path_length(points: Iterable[Point]) -> float: ...
 @overload
-def greedy_route(points: _IntArray, start: int = 0) -> npt.NDArray[np.int64]: ...
+def greedy_route(
+    points: _IntArray, start: int = 0, *, progress: _Progress = None
+) -> npt.NDArray[np.int64]: ...
 @overload
-def greedy_route(points: Iterable[Point], start: int = 0) -> list[int]: ...
+def greedy_route(
+    points: Iterable[Point], start: int = 0, *, progress: _Progress = None
+) -> list[int]: ...

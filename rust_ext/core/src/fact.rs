@@ -1,23 +1,43 @@
-//! Exact factorials.
+//! Exact factorials, with a way to stop a long one early.
 
 use num_bigint::BigUint;
 
 /// The largest `n` accepted by `fact`, as in Python's `math.factorial`: a machine word.
 pub const FACT_MAX: u64 = i64::MAX as u64;
 
+/// A factorial given up because its stop callback asked for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
 /// `n!` exactly.
+pub fn factorial(n: u64) -> BigUint {
+    match factorial_with(n, &|| false) {
+        Ok(value) => value,
+        // A callback that never asks to stop cannot stop the product.
+        Err(Stopped) => unreachable!("factorial stopped without being asked"),
+    }
+}
+
+/// `n!` exactly, or `Stopped` soon after `stop()` returns `true`.
 ///
 /// The product is split in halves so that the big multiplications meet numbers of
 /// similar size; multiplying in one running product would be quadratic in `n`.
-pub fn factorial(n: u64) -> BigUint {
+/// `stop` is asked before every split of that product tree, so between two questions
+/// lies one multiplication at most: microseconds low in the tree, up to about a
+/// second for the last few products of `n` in the millions (a multiplication itself
+/// cannot be interrupted).
+pub fn factorial_with(n: u64, stop: &dyn Fn() -> bool) -> Result<BigUint, Stopped> {
     if n < 2 {
-        return BigUint::from(1u8);
+        return Ok(BigUint::from(1u8));
     }
-    product(2, n)
+    product(2, n, stop)
 }
 
 /// The product of `low ..= high`.
-fn product(low: u64, high: u64) -> BigUint {
+fn product(low: u64, high: u64, stop: &dyn Fn() -> bool) -> Result<BigUint, Stopped> {
+    if stop() {
+        return Err(Stopped);
+    }
     if high - low < 16 {
         let mut acc = BigUint::from(1u8);
         let mut word: u64 = 1;
@@ -30,14 +50,21 @@ fn product(low: u64, high: u64) -> BigUint {
                 }
             }
         }
-        return acc * word;
+        return Ok(acc * word);
     }
     let middle = low + (high - low) / 2;
-    product(low, middle) * product(middle + 1, high)
+    let left = product(low, middle, stop)?;
+    let right = product(middle + 1, high, stop)?;
+    if stop() {
+        return Err(Stopped);
+    }
+    Ok(left * right)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
 
     #[test]
@@ -56,5 +83,49 @@ mod tests {
             running *= n;
             assert_eq!(factorial(n), running, "n = {n}");
         }
+    }
+
+    #[test]
+    fn a_callback_that_never_stops_changes_nothing() {
+        let asked = Cell::new(0u32);
+        let never = || {
+            asked.set(asked.get() + 1);
+            false
+        };
+        assert_eq!(factorial_with(1000, &never), Ok(factorial(1000)));
+        assert!(asked.get() > 10, "asked only {} times", asked.get());
+    }
+
+    #[test]
+    fn stops_when_asked_at_once() {
+        assert_eq!(factorial_with(1000, &|| true), Err(Stopped));
+        // 0! and 1! need no product, so there is nothing to stop.
+        assert_eq!(factorial_with(1, &|| true), Ok(BigUint::from(1u8)));
+    }
+
+    #[test]
+    fn stops_midway_and_asks_no_more() {
+        // Stop on the 50th question: the product gives up right there.
+        let asked = Cell::new(0u32);
+        let stop = || {
+            asked.set(asked.get() + 1);
+            asked.get() >= 50
+        };
+        assert_eq!(factorial_with(100_000, &stop), Err(Stopped));
+        assert_eq!(asked.get(), 50);
+    }
+
+    #[test]
+    fn a_huge_factorial_stops_promptly() {
+        // 2**40! would take longer than the universe has; stopped after 20 ms of
+        // work, it returns within a few milliseconds more.
+        let start = std::time::Instant::now();
+        let stop = || start.elapsed() >= std::time::Duration::from_millis(20);
+        assert_eq!(factorial_with(1 << 40, &stop), Err(Stopped));
+        let elapsed = start.elapsed();
+        assert!(
+            elapsed < std::time::Duration::from_millis(500),
+            "{elapsed:?}"
+        );
     }
 }

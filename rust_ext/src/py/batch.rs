@@ -134,8 +134,21 @@ fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
     })
 }
 
+/// Tell `progress` (if given) how far the work is: `(done, total)`.
+fn report(progress: Option<&Bound<'_, PyAny>>, done: usize, total: usize) -> PyResult<()> {
+    if let Some(progress) = progress {
+        progress.call1((done, total))?;
+    }
+    Ok(())
+}
+
 /// The nearest neighbour of every point, in parallel chunks without the GIL.
-fn all_nearest(py: Python<'_>, name: &str, points: &[CorePoint]) -> PyResult<Vec<Neighbour>> {
+fn all_nearest(
+    py: Python<'_>,
+    name: &str,
+    points: &[CorePoint],
+    progress: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Vec<Neighbour>> {
     let index = py
         .detach(|| threads::install(|| NearestIndex::new(points)))
         .map_err(|too_few| {
@@ -146,10 +159,12 @@ fn all_nearest(py: Python<'_>, name: &str, points: &[CorePoint]) -> PyResult<Vec
         })?;
     let mut found = Vec::with_capacity(points.len());
     for start in (0..points.len()).step_by(CHUNK) {
+        report(progress, start, points.len())?;
         let range = start..points.len().min(start + CHUNK);
         found.extend(py.detach(|| threads::install(|| index.nearest_in(range))));
         py.check_signals()?;
     }
+    report(progress, points.len(), points.len())?;
     Ok(found)
 }
 
@@ -162,14 +177,17 @@ fn numpy_scalar<'py>(
 }
 
 /// For each point, the index of its nearest other point and that distance.
+///
+/// ``progress``, if given, is called now and then with ``(done, total)``.
 #[pyfunction]
-#[pyo3(signature = (points))]
+#[pyo3(signature = (points, *, progress = None))]
 pub fn nearest_neighbors<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let input = read_points(points)?;
-    let found = all_nearest(py, "nearest_neighbors", &input.points)?;
+    let found = all_nearest(py, "nearest_neighbors", &input.points, progress)?;
     let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
     let distances: Vec<f64> = found
         .iter()
@@ -187,14 +205,17 @@ pub fn nearest_neighbors<'py>(
 }
 
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
+///
+/// ``progress``, if given, is called now and then with ``(done, total)``.
 #[pyfunction]
-#[pyo3(signature = (points))]
+#[pyo3(signature = (points, *, progress = None))]
 pub fn closest_pair<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let input = read_points(points)?;
-    let found = all_nearest(py, "closest_pair", &input.points)?;
+    let found = all_nearest(py, "closest_pair", &input.points, progress)?;
     let Some((i, j, squared)) = closest_of(&found) else {
         return Err(PyValueError::new_err(
             "closest_pair() needs at least 2 points, got 0",
@@ -232,12 +253,18 @@ pub fn path_length<'py>(
 }
 
 /// A nearest-neighbour tour from ``start``; ties: the lowest index.
+///
+/// ``progress``, if given, is called now and then with ``(done, total)``.
 #[pyfunction]
-#[pyo3(signature = (points, start = None), text_signature = "(points, start=0)")]
+#[pyo3(
+    signature = (points, start = None, *, progress = None),
+    text_signature = "(points, start=0, *, progress=None)"
+)]
 pub fn greedy_route<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
     start: Option<&Bound<'py, PyAny>>,
+    progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = read_points(points)?;
     let count = input.points.len();
@@ -249,9 +276,14 @@ pub fn greedy_route<'py>(
         || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
     let first = usize::try_from(&start).map_err(|_| out_of_range())?;
     let mut route = GreedyRoute::new(&input.points, first).map_err(|_| out_of_range())?;
-    while !py.detach(|| route.advance(CHUNK)) {
+    loop {
+        report(progress, route.len(), count)?;
+        if py.detach(|| route.advance(CHUNK)) {
+            break;
+        }
         py.check_signals()?;
     }
+    report(progress, count, count)?;
     let route: Vec<i64> = route.into_route().into_iter().map(|k| k as i64).collect();
     if input.numpy {
         PyArray1::from_vec(py, route).into_bound_py_any(py)

@@ -1,12 +1,13 @@
 //! `say_hello`, `fact` and `throws_error`.
 
-use legacy_core::fact::{factorial, FACT_MAX};
+use legacy_core::fact::{factorial, factorial_with, FACT_MAX};
 use legacy_core::HelloError;
 use num_bigint::{BigInt, BigUint};
 use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::py::errors::PyHelloError;
+use crate::py::interruptible;
 use crate::py::values::index;
 
 /// Write ``Hello world!`` through ``sys.stdout`` (so redirections see it).
@@ -22,6 +23,9 @@ pub fn write_stdout(py: Python<'_>, text: &str) -> PyResult<()> {
         .call_method1(pyo3::intern!(py, "write"), (text,))?;
     Ok(())
 }
+
+/// Below this `n`, `n!` takes a few milliseconds: not worth a thread.
+const ON_THIS_THREAD: u64 = 10_000;
 
 /// Return ``n!`` exactly.
 #[pyfunction]
@@ -41,8 +45,12 @@ pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<BigUint> {
             )))
         }
     };
-    // Large factorials take a while: let other Python threads run meanwhile.
-    Ok(py.detach(|| factorial(n)))
+    if n < ON_THIS_THREAD {
+        // Milliseconds at most: computed here, letting other Python threads run.
+        return Ok(py.detach(|| factorial(n)));
+    }
+    // Seconds to forever: on a worker thread, so that Ctrl-C interrupts it.
+    interruptible::run(py, "fact", move |stop| factorial_with(n, stop).ok())
 }
 
 /// Raise ``AppleStuckInThroat``.

@@ -3,6 +3,9 @@
 pub mod batch;
 pub mod errors;
 pub mod hello;
+pub mod interruptible;
+#[cfg(feature = "test-panic")]
+pub mod panic_for_tests;
 pub mod point;
 pub mod points_file;
 pub mod sleep;

@@ -1,0 +1,154 @@
+"""The comparisons the benchmarks make, printed as one table and saved as JSON."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from benchmarks.timing import Timing
+
+# How a row states its target, in SPEC.md's own words:
+# "time": our time as a fraction of the baseline's (at most 0.5x its time);
+# "faster": the baseline's time over ours (at least 2x faster);
+# "throughput": the same quotient, for the same work done concurrently.
+Measure = Literal["time", "faster", "throughput"]
+
+_MEASURE_WORDS: dict[Measure, str] = {
+    "time": "the time",
+    "faster": "faster",
+    "throughput": "throughput",
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """What SPEC.md asks of one row; ``limit`` ``None`` marks an extra, informative row."""
+
+    measure: Measure
+    limit: float | None = None
+    # "faster than numpy.loadtxt" is a strict inequality, the rest are not.
+    strict: bool = False
+
+    def describe(self) -> str:
+        """The target as printed, e.g. ``<= 0.5x the time`` or ``>= 2x faster``."""
+        if self.limit is None:
+            return "(info)"
+        if self.measure == "time":
+            sign = "<" if self.strict else "<="
+        else:
+            sign = ">" if self.strict else ">="
+        return f"{sign} {self.limit:,g}x {_MEASURE_WORDS[self.measure]}"
+
+    def met_by(self, ratio: float) -> bool | None:
+        """Whether ``ratio`` meets the target; ``None`` for an informative row."""
+        if self.limit is None:
+            return None
+        if self.measure == "time":
+            return ratio < self.limit if self.strict else ratio <= self.limit
+        return ratio > self.limit if self.strict else ratio >= self.limit
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One line of the table: our time against one baseline's, both best of their runs."""
+
+    row: str
+    work: str
+    ours: Timing
+    baseline: str
+    theirs: Timing
+    target: Target
+    per_call: bool = False
+
+    @property
+    def ratio(self) -> float:
+        """Ours over theirs for a "time" target, theirs over ours otherwise."""
+        if self.target.measure == "time":
+            return self.ours.best / self.theirs.best
+        return self.theirs.best / self.ours.best
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target is met; ``None`` for an informative row."""
+        return self.target.met_by(self.ratio)
+
+    def as_json(self) -> dict[str, Any]:
+        """Everything behind the line, every repeat included."""
+        return {
+            "row": self.row,
+            "work": self.work,
+            "ours_seconds": self.ours.best,
+            "ours_runs": list(self.ours.runs),
+            "baseline": self.baseline,
+            "baseline_seconds": self.theirs.best,
+            "baseline_runs": list(self.theirs.runs),
+            "per_call": self.per_call,
+            "ratio": self.ratio,
+            "ratio_means": _MEASURE_WORDS[self.target.measure],
+            "target": self.target.describe(),
+            "met": self.met,
+        }
+
+
+def seconds_text(seconds: float) -> str:
+    """A duration in the unit that keeps it between 1 and 1000."""
+    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
+        if seconds >= scale:
+            return f"{seconds / scale:.4g} {unit}"
+    return f"{seconds / 1e-9:.4g} ns"
+
+
+def ratio_text(ratio: float) -> str:
+    """A ratio with as many digits as it needs, never in exponent form."""
+    if ratio >= 100:
+        return f"{ratio:,.0f}x"
+    if ratio >= 10:
+        return f"{ratio:.1f}x"
+    return f"{ratio:.2f}x" if ratio >= 0.1 else f"{ratio:.3g}x"
+
+
+def _met_text(met: bool | None) -> str:
+    return {True: "yes", False: "NO", None: "-"}[met]
+
+
+def table(comparisons: list[Comparison]) -> str:
+    """The comparisons as a plain-text table, columns padded to their widest cell."""
+    header = ["row", "work", "ours", "baseline", "baseline time", "ratio", "target", "met"]
+    lines = [header]
+    for comparison in comparisons:
+        suffix = "/call" if comparison.per_call else ""
+        words = _MEASURE_WORDS[comparison.target.measure]
+        lines.append(
+            [
+                comparison.row,
+                comparison.work,
+                seconds_text(comparison.ours.best) + suffix,
+                comparison.baseline,
+                seconds_text(comparison.theirs.best) + suffix,
+                f"{ratio_text(comparison.ratio)} {words}",
+                comparison.target.describe(),
+                _met_text(comparison.met),
+            ]
+        )
+    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
+    # Times and ratios read best right-aligned, so their digits line up.
+    right = {2, 4}
+    rendered = []
+    for number, line in enumerate(lines):
+        cells = [
+            cell.rjust(width) if column in right and number else cell.ljust(width)
+            for column, (cell, width) in enumerate(zip(line, widths))
+        ]
+        rendered.append("  ".join(cells).rstrip())
+        if number == 0:
+            rendered.append("  ".join("-" * width for width in widths))
+    return "\n".join(rendered)
+
+
+def save_json(path: Path, document: dict[str, Any]) -> None:
+    """Write ``document`` to ``path`` whole: a temporary file renamed into place."""
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    partial.replace(path)
