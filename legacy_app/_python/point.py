@@ -68,6 +68,7 @@ class Point:
         return f"Point(x={self._x}, y={self._y})"
 
     def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle by reference to the class; a subclass's attributes travel as state."""
         # By reference to the class (legacy_app.Point for the base class, see below),
         # so a pickle written under one backend loads under the other; a subclass's
         # instance attributes travel as state.

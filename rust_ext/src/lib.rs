@@ -10,6 +10,8 @@ use pyo3::prelude::*;
 
 mod py;
 
+/// The Rust backend of ``legacy_app``: use it through ``legacy_app``, which chooses
+/// the backend (``LEGACY_APP_BACKEND``) and re-exports these names.
 #[pymodule]
 fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Benchmarks refuse to time anything but an optimised build.

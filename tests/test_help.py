@@ -1,0 +1,54 @@
+"""help() helps: every public name has a docstring and a signature, the same
+signature under both backends."""
+
+from __future__ import annotations
+
+import inspect
+import pydoc
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+import legacy_app
+import legacy_app.cli
+import rust_ext
+from tests.conftest import PUBLIC_NAMES
+
+
+def parameters(obj: Any) -> list[tuple[str, Any, Any]]:
+    signature = inspect.signature(obj)
+    return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+
+
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_documented_with_a_signature(api: ModuleType, name: str) -> None:
+    obj = getattr(api, name)
+    assert (obj.__doc__ or "").strip(), name
+    assert parameters(obj) is not None
+    text = pydoc.render_doc(obj)
+    assert obj.__doc__.strip().splitlines()[0] in text
+
+
+@pytest.mark.parametrize("name", PUBLIC_NAMES)
+def test_same_signature_under_both_backends(
+    python_api: ModuleType, rust_api: ModuleType, name: str
+) -> None:
+    assert parameters(getattr(python_api, name)) == parameters(getattr(rust_api, name))
+
+
+def test_rust_functions_have_text_signatures() -> None:
+    for name in rust_ext.__all__:
+        obj = getattr(rust_ext, name)
+        if callable(obj):
+            assert obj.__text_signature__, name
+
+
+@pytest.mark.parametrize("member", ["x", "y", "dist", "__reduce__"])
+def test_point_members_documented(api: ModuleType, member: str) -> None:
+    assert (getattr(api.Point, member).__doc__ or "").strip()
+
+
+def test_modules_documented() -> None:
+    for module in (legacy_app, rust_ext, legacy_app.errors, legacy_app.cli):
+        assert (module.__doc__ or "").strip(), module
