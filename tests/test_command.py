@@ -186,6 +186,9 @@ def test_report_svg(backend: str, tmp_path: Path) -> None:
     done = run("report", str(points), "--svg", str(out), "--backend", backend)
     assert done.returncode == 0, done.stderr
     svg = out.read_text()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     assert svg.startswith("<svg")
     assert svg.rstrip().endswith("</svg>")
     assert svg.count(" L") == 2  # a route through three points
