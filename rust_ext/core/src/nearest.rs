@@ -42,6 +42,23 @@ pub struct NearestIndex<'a> {
     /// The distinct positions, each as the lowest index holding it.
     positions: Vec<u32>,
     tree: Tree,
+    /// Every index, in Z-order (Morton order) of its position: queries taken in this
+    /// order visit neighbouring parts of the tree one after another, so they find it
+    /// in cache, which is several times faster than taking them in index order.
+    curve_order: Vec<u32>,
+}
+
+/// The Z-order (Morton) key of a position: the bits of `x` and `y` interleaved.
+fn morton(p: Point) -> u64 {
+    fn spread(v: u32) -> u64 {
+        let mut v = u64::from(v);
+        v = (v | (v << 16)) & 0x0000_FFFF_0000_FFFF;
+        v = (v | (v << 8)) & 0x00FF_00FF_00FF_00FF;
+        v = (v | (v << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
+        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
+        (v | (v << 1)) & 0x5555_5555_5555_5555
+    }
+    spread(p.x) | (spread(p.y) << 1)
 }
 
 const NONE: u32 = u32::MAX;
@@ -58,8 +75,14 @@ impl<'a> NearestIndex<'a> {
             points.len() < NONE as usize,
             "too many points for u32 indices"
         );
-        let mut order: Vec<u32> = (0..points.len() as u32).collect();
-        order.par_sort_unstable_by_key(|&i| (points[i as usize].x, points[i as usize].y, i));
+        // One sort serves twice: equal positions end up side by side (the Z-order key
+        // is one-to-one), and the order is the query order of `curve_order`.
+        let mut keyed: Vec<(u64, u32)> = (0..points.len() as u32)
+            .into_par_iter()
+            .map(|i| (morton(points[i as usize]), i))
+            .collect();
+        keyed.par_sort_unstable();
+        let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
         let mut first_twin = vec![NONE; points.len()];
         let mut second_twin = vec![NONE; points.len()];
         let mut positions = Vec::with_capacity(points.len());
@@ -79,12 +102,14 @@ impl<'a> NearestIndex<'a> {
             })
             .collect();
         let tree = Tree::new_from_slice(&coordinates);
+        let curve_order = order;
         Ok(NearestIndex {
             points,
             first_twin,
             second_twin,
             positions,
             tree,
+            curve_order,
         })
     }
 
@@ -150,6 +175,30 @@ impl<'a> NearestIndex<'a> {
     pub fn nearest_in(&self, range: Range<usize>) -> Vec<Neighbour> {
         range.into_par_iter().map(|i| self.nearest(i)).collect()
     }
+
+    /// The nearest neighbours of the points at `range` in Z-order (see `curve_order`),
+    /// in parallel, as `(index, neighbour)` pairs: the fast way to do them all.
+    pub fn nearest_in_curve_order(&self, range: Range<usize>) -> Vec<(usize, Neighbour)> {
+        self.curve_order[range]
+            .par_iter()
+            .map(|&i| (i as usize, self.nearest(i as usize)))
+            .collect()
+    }
+
+    /// The nearest neighbour of every point, by index.
+    pub fn nearest_all(&self) -> Vec<Neighbour> {
+        let mut found = vec![
+            Neighbour {
+                index: 0,
+                squared: 0
+            };
+            self.len()
+        ];
+        for (i, neighbour) in self.nearest_in_curve_order(0..self.len()) {
+            found[i] = neighbour;
+        }
+        found
+    }
 }
 
 /// The closest pair `(i, j, squared)`, `i < j`, smallest `(i, j)` on ties, from the
@@ -211,6 +260,7 @@ mod tests {
                 brute(&points),
                 "side {side}"
             );
+            assert_eq!(index.nearest_all(), brute(&points), "side {side}");
         }
     }
 

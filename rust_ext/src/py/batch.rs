@@ -157,11 +157,20 @@ fn all_nearest(
                 too_few.0
             ))
         })?;
-    let mut found = Vec::with_capacity(points.len());
+    let mut found = vec![
+        Neighbour {
+            index: 0,
+            squared: 0
+        };
+        points.len()
+    ];
     for start in (0..points.len()).step_by(CHUNK) {
         report(progress, start, points.len())?;
         let range = start..points.len().min(start + CHUNK);
-        found.extend(py.detach(|| threads::install(|| index.nearest_in(range))));
+        let chunk = py.detach(|| threads::install(|| index.nearest_in_curve_order(range)));
+        for (i, neighbour) in chunk {
+            found[i] = neighbour;
+        }
         py.check_signals()?;
     }
     report(progress, points.len(), points.len())?;
