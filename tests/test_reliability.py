@@ -1266,7 +1266,10 @@ def interrupt(call: str, path: str = "", after: str | float = 0.5) -> float:
             time.sleep(after)
         sent = time.monotonic()
         os.kill(child.process.pid, signal.SIGINT)
-        status, report, err = child.finish(timeout=120)
+        try:
+            status, report, err = child.finish(timeout=30)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"Ctrl-C did not interrupt {call} within 30 s")
     assert status == 0, err
     assert "finished_after" not in report, f"{call} was over before Ctrl-C: make it longer"
     latency = float(report["caught_at"]) - sent
@@ -1709,7 +1712,12 @@ def test_report_interrupted_keeps_the_old_output(many_points: Path, moment: str)
     process = report_with_svg(many_points, svg)
     try:
         if moment == "while computing":
-            time.sleep(0.5)
+            # Once the extension is loaded, the command is a moment from its real work.
+            deadline = time.monotonic() + 60
+            while "rust_ext" not in Path(f"/proc/{process.pid}/maps").read_text():
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+            time.sleep(0.3)
         else:
             # The drawing has begun once its temporary file exists.
             deadline = time.monotonic() + 300
