@@ -17,9 +17,12 @@ def _field(name: str, text: str) -> int | str:
     if text.isascii() and text.isdigit():
         # Compare by length first: int() refuses strings of over 4,300 digits.
         significant = text.lstrip("0")
-        if len(significant) > len(str(MAX_COORDINATE)) or int(text) > MAX_COORDINATE:
+        if len(significant) > len(str(MAX_COORDINATE)):
             return f"{name} is above {MAX_COORDINATE}"
-        return int(text)
+        value = int(significant or "0")
+        if value > MAX_COORDINATE:
+            return f"{name} is above {MAX_COORDINATE}"
+        return value
     if text[:1] == "-" and text[1:].isascii() and text[1:].isdigit():
         return f"{name} is negative"
     return f"{name} is not a number"

@@ -33,8 +33,8 @@ pub struct Neighbour {
 pub struct TooFewPoints(pub usize);
 
 /// A searchable set of points, for nearest-neighbour queries.
-pub struct NearestIndex<'a> {
-    points: &'a [Point],
+pub struct NearestIndex {
+    points: Vec<Point>,
     /// For each point, the lowest index with the same coordinates.
     first_twin: Vec<u32>,
     /// For each point with twins, the second-lowest index of its position.
@@ -65,9 +65,9 @@ const NONE: u32 = u32::MAX;
 /// Itself and two other positions: enough to tell a clear nearest from a near tie.
 const CANDIDATES: NonZero<usize> = NonZero::new(3).unwrap();
 
-impl<'a> NearestIndex<'a> {
+impl NearestIndex {
     /// Index `points`; at least two are needed, and at most `u32::MAX - 1`.
-    pub fn new(points: &'a [Point]) -> Result<Self, TooFewPoints> {
+    pub fn new(points: Vec<Point>) -> Result<Self, TooFewPoints> {
         if points.len() < 2 {
             return Err(TooFewPoints(points.len()));
         }
@@ -254,7 +254,7 @@ mod tests {
                     )
                 })
                 .collect();
-            let index = NearestIndex::new(&points).unwrap();
+            let index = NearestIndex::new(points.to_vec()).unwrap();
             assert_eq!(
                 index.nearest_in(0..points.len()),
                 brute(&points),
@@ -271,7 +271,7 @@ mod tests {
             Point::new(u32::MAX, u32::MAX),
             Point::new(u32::MAX, 0),
         ];
-        let index = NearestIndex::new(&points).unwrap();
+        let index = NearestIndex::new(points.to_vec()).unwrap();
         let found = index.nearest_in(0..3);
         assert_eq!(
             found.iter().map(|n| n.index).collect::<Vec<_>>(),
@@ -284,7 +284,7 @@ mod tests {
             Point::new(0, 1),
             Point::new(1, 0),
         ];
-        let index = NearestIndex::new(&cross).unwrap();
+        let index = NearestIndex::new(cross.to_vec()).unwrap();
         assert_eq!(
             index.nearest(2),
             Neighbour {
@@ -293,16 +293,16 @@ mod tests {
             }
         );
         let same = [Point::new(5, 5); 4];
-        let index = NearestIndex::new(&same).unwrap();
+        let index = NearestIndex::new(same.to_vec()).unwrap();
         let found: Vec<usize> = index.nearest_in(0..4).iter().map(|n| n.index).collect();
         assert_eq!(found, vec![1, 0, 0, 0]);
     }
 
     #[test]
     fn too_few() {
-        assert_eq!(NearestIndex::new(&[]).err(), Some(TooFewPoints(0)));
+        assert_eq!(NearestIndex::new(vec![]).err(), Some(TooFewPoints(0)));
         assert_eq!(
-            NearestIndex::new(&[Point::new(1, 1)]).err(),
+            NearestIndex::new(vec![Point::new(1, 1)]).err(),
             Some(TooFewPoints(1))
         );
     }
@@ -317,7 +317,7 @@ mod tests {
             Point::new(51, 50),
             Point::new(0, 1),
         ];
-        let index = NearestIndex::new(&points).unwrap();
+        let index = NearestIndex::new(points.to_vec()).unwrap();
         let neighbours = index.nearest_in(0..points.len());
         assert_eq!(closest_pair(&neighbours), Some((1, 3, 1)));
     }

@@ -19,6 +19,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
+use crate::py::interruptible;
 use crate::py::point::Point;
 use crate::py::threads;
 use crate::py::values::{index, type_name};
@@ -115,7 +116,14 @@ fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
             numpy: true,
         });
     }
-    let mut read = Vec::with_capacity(points.len().unwrap_or(0));
+    // Only a list's or tuple's length is trusted for the allocation: any other
+    // object's __len__ may say anything, and the vector grows as needed anyway.
+    let exact = points
+        .cast::<PyList>()
+        .map(|list| list.len())
+        .or_else(|_| points.cast::<PyTuple>().map(|tuple| tuple.len()))
+        .unwrap_or(0);
+    let mut read = Vec::with_capacity(exact);
     for (row, item) in points.try_iter()?.enumerate() {
         let item = item?;
         match item.cast::<Point>() {
@@ -146,34 +154,37 @@ fn report(progress: Option<&Bound<'_, PyAny>>, done: usize, total: usize) -> PyR
 fn all_nearest(
     py: Python<'_>,
     name: &str,
-    points: &[CorePoint],
+    points: Vec<CorePoint>,
     progress: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Vec<Neighbour>> {
-    let index = py
-        .detach(|| threads::install(|| NearestIndex::new(points)))
-        .map_err(|too_few| {
-            PyValueError::new_err(format!(
-                "{name}() needs at least 2 points, got {}",
-                too_few.0
-            ))
-        })?;
+    let count = points.len();
+    if count < 2 {
+        return Err(PyValueError::new_err(format!(
+            "{name}() needs at least 2 points, got {count}"
+        )));
+    }
+    // Building the index is one long step (about a second for 4M points) that cannot
+    // look up for signals itself: it runs on a worker while this thread watches.
+    let index = interruptible::run(py, "nearest-index", move |_stop| {
+        threads::install(|| NearestIndex::new(points)).ok()
+    })?;
     let mut found = vec![
         Neighbour {
             index: 0,
             squared: 0
         };
-        points.len()
+        count
     ];
-    for start in (0..points.len()).step_by(CHUNK) {
-        report(progress, start, points.len())?;
-        let range = start..points.len().min(start + CHUNK);
+    for start in (0..count).step_by(CHUNK) {
+        report(progress, start, count)?;
+        let range = start..count.min(start + CHUNK);
         let chunk = py.detach(|| threads::install(|| index.nearest_in_curve_order(range)));
         for (i, neighbour) in chunk {
             found[i] = neighbour;
         }
         py.check_signals()?;
     }
-    report(progress, points.len(), points.len())?;
+    report(progress, count, count)?;
     Ok(found)
 }
 
@@ -195,14 +206,14 @@ pub fn nearest_neighbors<'py>(
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let input = read_points(points)?;
-    let found = all_nearest(py, "nearest_neighbors", &input.points, progress)?;
+    let Input { points, numpy } = read_points(points)?;
+    let found = all_nearest(py, "nearest_neighbors", points, progress)?;
     let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
     let distances: Vec<f64> = found
         .iter()
         .map(|n| distance_from_squared(n.squared))
         .collect();
-    if input.numpy {
+    if numpy {
         (
             PyArray1::from_vec(py, indices),
             PyArray1::from_vec(py, distances),
@@ -223,15 +234,15 @@ pub fn closest_pair<'py>(
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let input = read_points(points)?;
-    let found = all_nearest(py, "closest_pair", &input.points, progress)?;
+    let Input { points, numpy } = read_points(points)?;
+    let found = all_nearest(py, "closest_pair", points, progress)?;
     let Some((i, j, squared)) = closest_of(&found) else {
         return Err(PyValueError::new_err(
             "closest_pair() needs at least 2 points, got 0",
         ));
     };
     let distance = distance_from_squared(squared);
-    if input.numpy {
+    if numpy {
         PyTuple::new(
             py,
             [

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use legacy_core::points_file::{open, parse_points_with};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString};
@@ -37,7 +38,12 @@ fn fsdecode<'py>(path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
 #[pyfunction]
 #[pyo3(signature = (path))]
 pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-    let path: PathBuf = fsdecode(path)?.extract()?;
+    let name = fsdecode(path)?;
+    // open() refuses such names before asking the OS; so does the Python backend.
+    if name.to_string_lossy().contains('\0') {
+        return Err(PyValueError::new_err("embedded null byte"));
+    }
+    let path: PathBuf = name.extract()?;
     let result = py.detach(|| {
         let mut reader = open(&path)?;
         // Every 64 Ki lines, look for Ctrl-C: the GIL is only taken for that instant.
