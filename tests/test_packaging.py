@@ -8,6 +8,7 @@ These build and install for real, in fresh virtual environments, so they are slo
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -165,9 +166,9 @@ def test_wheel_users_get_the_types(dist: Path, tmp_path: Path) -> None:
         timeout=600,
     )
     out = done.stdout
-    assert 'Revealed type is "builtins.int"' in out, out
-    assert 'Revealed type is "builtins.float"' in out, out
-    assert 'Revealed type is "builtins.list[legacy_app._python.point.Point]"' in out, out
+    # (mypy 2 names builtins without their module; older mypy with it.)
+    revealed = re.findall(r'Revealed type is "(?:builtins\.)?(.+)"', out)
+    assert revealed == ["int", "float", "list[legacy_app._python.point.Point]"], out
     assert "use.py:8: error:" in out, out
     assert "use.py:9: error:" in out, out
     assert "import-untyped" not in out, out
@@ -182,7 +183,7 @@ def test_install_without_cargo_falls_back_to_python(dist: Path, tmp_path: Path) 
     env = {"PATH": os.pathsep.join([str(bin_dir), *no_cargo]), "CARGO_HOME": str(tmp_path / "none")}
     assert shutil.which("cargo", path=env["PATH"]) is None
     log = sh(bin_dir / "pip", "install", "-v", "--no-deps", sdist, env=env)
-    assert "optional Rust extension rust_ext failed" in log, log[-3000:]
+    assert "can't find Rust compiler" in log, log[-3000:]
     check = "import legacy_app; print(legacy_app.BACKEND, legacy_app.fact(5))"
     done = subprocess.run(
         [bin_dir / "python", "-c", check],
