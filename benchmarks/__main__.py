@@ -12,6 +12,7 @@ import argparse
 import dataclasses
 import datetime
 import os
+import subprocess
 import sys
 import traceback
 from collections.abc import Callable
@@ -22,8 +23,8 @@ import numpy as np
 
 import legacy_app
 from benchmarks import mypyc_baseline, rows
-from benchmarks.report import Comparison, save_json, table
-from benchmarks.timing import THREADS_VARIABLE, load_average, machine
+from benchmarks.report import Comparison, cores_notes, save_json, table
+from benchmarks.timing import THREADS_VARIABLE, busy_text, machine, other_work
 
 EXIT_REFUSED = 2
 
@@ -66,13 +67,37 @@ def _build_profile() -> str | None:
     return rust_ext.BUILD_PROFILE
 
 
+def _built_from() -> str:
+    """Which extension file is timed, when it was built, and the checkout's commit."""
+    import rust_ext
+
+    path = Path(rust_ext.__file__ or "")
+    try:
+        built = datetime.datetime.fromtimestamp(path.stat().st_mtime).isoformat(timespec="seconds")
+    except OSError:
+        built = "unknown"
+    try:
+        commit = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=path.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "not a git checkout"
+    # Others may rebuild the extension between runs: the file's time tells which build.
+    return f"{path.name} modified {built}; checkout at {commit}"
+
+
 def _header(profile: str, sizes: rows.Sizes, quick: bool) -> list[str]:
     lines = [f"legacy_app benchmarks, {datetime.datetime.now().isoformat(timespec='seconds')}"]
     lines += [f"  {key}: {value}" for key, value in machine().items()]
-    lines.append(f"  rust_ext build profile: {profile}")
+    lines.append(f"  rust_ext: {profile} build, {_built_from()}")
     lines.append(f"  random seed: {rows.SEED}")
     if profile != "release":
         lines.append("  WARNING: not a release build; these ratios do not measure the product.")
+    lines.append(f"  before the run: {busy_text(other_work())}")
     if quick:
         lines.append(
             f"  QUICK sizes ({sizes.big_points:,} / {sizes.small_points:,} points, "
@@ -85,9 +110,10 @@ def _header(profile: str, sizes: rows.Sizes, quick: bool) -> list[str]:
 def _method(sizes: rows.Sizes) -> list[str]:
     return [
         "Times are the best of their repeats (every repeat is in --json): per call with "
-        f"timeit (best of {sizes.repeats} loops of >= 0.2 s),",
-        f"1,000,000-point and file rows best of {sizes.big_repeats}, pure-Python "
-        f"baselines on 1,000,000 lines {sizes.slow_repeats} run(s), at 5,000 points best of 3.",
+        f"timeit, best of {sizes.repeats} loops of >= 0.2 s;",
+        f"{sizes.big_points:,}-point and {sizes.lines:,}-line rows best of "
+        f"{sizes.big_repeats}, their pure-Python baselines {sizes.slow_repeats} run(s); "
+        f"{sizes.small_points:,}-point baselines best of 3.",
         'Ratio: "the time" = ours / baseline; "faster" and "throughput" = baseline / ours.',
         "Rows 8/*: the pure-Python backend compiled with mypyc, for reference (no target).",
     ]
@@ -126,7 +152,7 @@ def _summary(comparisons: list[Comparison]) -> list[str]:
     lines = [
         f"Targets met: {len(judged) - len(missed)} of {len(judged)}. "
         # Other work on the machine slows the parallel rows most; say how busy it was.
-        f"Load average at the end: {load_average()}."
+        f"After the run: {busy_text(other_work())}."
     ]
     lines += [
         f"  MISSED row {c.row}: {c.work} vs {c.baseline}: ratio {c.ratio:.3g}, "
@@ -180,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(comparisons))
     print()
-    print("\n".join(_method(sizes)))
+    print("\n".join(_method(sizes) + cores_notes(comparisons)))
     print("\n".join(_summary(comparisons)))
     for error in errors:
         print(f"ERROR {error}")

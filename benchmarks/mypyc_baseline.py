@@ -66,6 +66,18 @@ def _compiled(module: ModuleType) -> bool:
     return filename.endswith(tuple(importlib.machinery.EXTENSION_SUFFIXES))
 
 
+def _cached(key: str) -> str | None:
+    """The note of a finished build for ``key``, ``None`` when there is none to reuse."""
+    stamp = BUILD_DIR / _STAMP
+    if not stamp.exists():
+        return None
+    stamped_key, _, note = stamp.read_text("utf-8").partition("\n")
+    suffixes = importlib.machinery.EXTENSION_SUFFIXES
+    # A build cleaned by hand would import the plain .py files and time Python.
+    built = any((BUILD_DIR / PACKAGE / f"point{suffix}").exists() for suffix in suffixes)
+    return note.strip() if stamped_key == key and built else None
+
+
 def _run_mypyc(modules: list[str]) -> subprocess.CompletedProcess[str]:
     # An empty config file of our own, or mypy would walk up to the checkout's
     # setup.cfg and type-check its `files` with its settings.
@@ -112,14 +124,12 @@ def load() -> MypycBaseline:
     """Build (or reuse) and import the compiled copy; never raises for a failed build."""
     sources = _sources()
     key = _build_key(sources)
-    stamp = BUILD_DIR / _STAMP
     try:
-        if stamp.exists() and stamp.read_text("utf-8").split("\n")[0] == key:
-            note = stamp.read_text("utf-8").split("\n")[1]
-            how = "reused the cached build"
+        cached = _cached(key)
+        if cached is not None:
+            note, how = cached, "reused the cached build"
         else:
-            note = _build(sources, key)
-            how = "built"
+            note, how = _build(sources, key), "built"
     except (OSError, RuntimeError, subprocess.SubprocessError) as error:
         return MypycBaseline(None, f"mypyc baseline skipped, mypyc could not build it: {error}")
     sys.path.insert(0, str(BUILD_DIR))

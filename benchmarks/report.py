@@ -61,6 +61,8 @@ class Comparison:
     theirs: Timing
     target: Target
     per_call: bool = False
+    # Whether the row's point is parallel work, so the table notes how many cores it used.
+    parallel: bool = False
 
     @property
     def ratio(self) -> float:
@@ -85,6 +87,8 @@ class Comparison:
             "baseline_seconds": self.theirs.best,
             "baseline_runs": list(self.theirs.runs),
             "per_call": self.per_call,
+            "ours_cores_busy": self.ours.cores_busy,
+            "baseline_cores_busy": self.theirs.cores_busy,
             "ratio": self.ratio,
             "ratio_means": _MEASURE_WORDS[self.target.measure],
             "target": self.target.describe(),
@@ -145,6 +149,19 @@ def table(comparisons: list[Comparison]) -> str:
         if number == 0:
             rendered.append("  ".join("-" * width for width in widths))
     return "\n".join(rendered)
+
+
+def cores_notes(comparisons: list[Comparison]) -> list[str]:
+    """For the parallel rows, how many cores each side kept busy (CPU time / wall time)."""
+    notes = []
+    for comparison in comparisons:
+        ours, theirs = comparison.ours.cores_busy, comparison.theirs.cores_busy
+        if comparison.parallel and ours is not None and theirs is not None:
+            notes.append(
+                f"  row {comparison.row}: ours kept {ours:.2f} cores busy, "
+                f"the baseline {theirs:.2f} (CPU time / wall time of the best run)"
+            )
+    return notes
 
 
 def save_json(path: Path, document: dict[str, Any]) -> None:

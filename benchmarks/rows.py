@@ -186,6 +186,7 @@ def against_scipy(bench: Bench, data: Points) -> list[Comparison]:
             "SciPy cKDTree build + query(k=2, workers=-1)",
             theirs,
             Target("faster", 2),
+            parallel=True,
         )
     ]
 
@@ -306,6 +307,7 @@ def thread_scaling(bench: Bench, data: Points) -> list[Comparison]:
             "the same, LEGACY_APP_THREADS=1",
             theirs,
             Target("faster", 1.7),
+            parallel=True,
         )
     ]
 
@@ -339,6 +341,7 @@ def gil_release(bench: Bench, data: Points) -> list[Comparison]:
             "one thread making both calls",
             theirs,
             Target("throughput", 1.8),
+            parallel=True,
         )
     ]
 

@@ -26,11 +26,21 @@ class Timing:
     """The seconds of each repeat of one measurement (per call, for per-call rows)."""
 
     runs: tuple[float, ...]
+    # The process's CPU seconds (every thread) in each repeat, where measured.
+    cpu: tuple[float, ...] = ()
 
     @property
     def best(self) -> float:
         """The fastest repeat: the least disturbed by the rest of the machine."""
         return min(self.runs)
+
+    @property
+    def cores_busy(self) -> float | None:
+        """CPU time over wall time in the fastest repeat: how many cores the work kept busy."""
+        if not self.cpu:
+            return None
+        fastest = self.runs.index(self.best)
+        return self.cpu[fastest] / self.runs[fastest]
 
     @property
     def median(self) -> float:
@@ -41,14 +51,17 @@ class Timing:
 def best_of(work: Callable[[], object], repeats: int) -> Timing:
     """Time ``work`` ``repeats`` times with ``perf_counter``, one call per repeat."""
     runs = []
+    cpu = []
     for _ in range(repeats):
         # Collect beforehand, so one run does not pay for the garbage of the last;
         # the collector stays on during the run, as in the app.
         gc.collect()
+        start_cpu = time.process_time()
         start = time.perf_counter()
         work()
         runs.append(time.perf_counter() - start)
-    return Timing(tuple(runs))
+        cpu.append(time.process_time() - start_cpu)
+    return Timing(tuple(runs), tuple(cpu))
 
 
 def per_call(
@@ -116,6 +129,42 @@ def load_average() -> str:
         return " ".join(f"{load:.2f}" for load in os.getloadavg())
     except OSError:
         return "n/a"
+
+
+def _cpu_ticks() -> tuple[int, int] | None:
+    """All and idle CPU ticks since boot, from /proc/stat (Linux), or ``None``."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(field) for field in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    # user nice system idle iowait irq softirq steal: idle and iowait are idle time.
+    return sum(fields[:8]), fields[3] + fields[4]
+
+
+def other_work(seconds: float = 1.0) -> float | None:
+    """How many cores other processes kept busy over the next ``seconds``, or ``None``.
+
+    Sampled while this process sleeps, so all of it is someone else's; the load
+    average would be simpler but lags by a minute.
+    """
+    before = _cpu_ticks()
+    time.sleep(seconds)
+    after = _cpu_ticks()
+    if before is None or after is None or after[0] == before[0]:
+        return None
+    busy = 1 - (after[1] - before[1]) / (after[0] - before[0])
+    return busy * (os.cpu_count() or 1)
+
+
+def busy_text(busy: float | None) -> str:
+    """``busy`` as printed, with a warning when it is enough to skew the parallel rows."""
+    if busy is None:
+        return f"n/a (load average {load_average()})"
+    text = f"{busy:.2f} of {os.cpu_count()} cores busy with other work"
+    if busy > 0.25:
+        text += "; WARNING: the parallel rows (2, 5, 6) understate on a busy machine"
+    return text
 
 
 def version_of(distribution: str) -> str:
