@@ -122,3 +122,22 @@ def test_shipped_sample_loads(api: ModuleType) -> None:
 
     points = api.load_points(sample_path())
     assert len(points) == 100_000
+
+
+def test_garbage_collector_state_is_kept(api: ModuleType, tmp_path: Path) -> None:
+    import gc
+
+    path = write(tmp_path, b"1,2\n3,4\n")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"1,2\nx\n")
+    assert gc.isenabled()
+    api.load_points(path)
+    with pytest.raises(legacy_app.PointsFormatError):
+        api.load_points(bad)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        api.load_points(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -26,6 +26,8 @@ use crate::py::values::{index, type_name};
 
 /// Points per chunk of parallel work: tens of milliseconds, then a signal check.
 const CHUNK: usize = 1 << 16;
+/// Rows read between two signal checks while points are read in, GIL held.
+const SIGNAL_ROWS: usize = 1 << 18;
 
 /// Points as given: a sequence of `Point`, or a NumPy array (results go back as NumPy).
 struct Input {
@@ -75,6 +77,10 @@ where
     let view = readonly.as_array();
     let mut points = Vec::with_capacity(view.nrows());
     for (row, values) in view.outer_iter().enumerate() {
+        // Millions of rows take a moment even here: let Ctrl-C in now and then.
+        if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
+            array.py().check_signals()?;
+        }
         let x: i128 = values[0].into();
         let y: i128 = values[1].into();
         let x = u32::try_from(x).map_err(|_| range_error(row, "x", x))?;
@@ -125,6 +131,9 @@ fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
         .unwrap_or(0);
     let mut read = Vec::with_capacity(exact);
     for (row, item) in points.try_iter()?.enumerate() {
+        if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
+            points.py().check_signals()?;
+        }
         let item = item?;
         match item.cast::<Point>() {
             Ok(point) => read.push(point.borrow().inner),
@@ -165,8 +174,10 @@ fn all_nearest(
     }
     // Building the index is one long step (about a second for 4M points) that cannot
     // look up for signals itself: it runs on a worker while this thread watches.
+    let pool = threads::pool();
+    let worker_pool = pool.clone();
     let index = interruptible::run(py, "nearest-index", move |_stop| {
-        threads::install(|| NearestIndex::new(points)).ok()
+        threads::install(worker_pool.as_deref(), || NearestIndex::new(points)).ok()
     })?;
     let mut found = vec![
         Neighbour {
@@ -178,7 +189,8 @@ fn all_nearest(
     for start in (0..count).step_by(CHUNK) {
         report(progress, start, count)?;
         let range = start..count.min(start + CHUNK);
-        let chunk = py.detach(|| threads::install(|| index.nearest_in_curve_order(range)));
+        let chunk =
+            py.detach(|| threads::install(pool.as_deref(), || index.nearest_in_curve_order(range)));
         for (i, neighbour) in chunk {
             found[i] = neighbour;
         }
@@ -264,7 +276,8 @@ pub fn path_length<'py>(
     points: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = read_points(points)?;
-    let length = py.detach(|| threads::install(|| path_length_of(&input.points)));
+    let pool = threads::pool();
+    let length = py.detach(|| threads::install(pool.as_deref(), || path_length_of(&input.points)));
     if input.numpy {
         numpy_scalar(py, "float64", length)
     } else {

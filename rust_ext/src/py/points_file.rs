@@ -56,9 +56,21 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<B
         Err(Stop::Hello(error)) => return Err(PyHelloError(error).into()),
         Err(Stop::Python(error)) => return Err(error),
     };
+    // A million new objects would set off hundreds of collections, each walking every
+    // tracked object, for nothing: a Point holds no references, so it is never part of
+    // a cycle. The collector rests while they are made (the GIL is held throughout,
+    // so no other thread sees it paused) and is restored even on error.
+    let gc = py.import("gc")?;
+    let paused = gc.call_method0("isenabled")?.is_truthy()?;
+    if paused {
+        gc.call_method0("disable")?;
+    }
     let objects = points
         .into_iter()
         .map(|inner| Bound::new(py, Point { inner }))
-        .collect::<PyResult<Vec<_>>>()?;
-    PyList::new(py, objects)
+        .collect::<PyResult<Vec<_>>>();
+    if paused {
+        gc.call_method0("enable")?;
+    }
+    PyList::new(py, objects?)
 }

@@ -1,7 +1,8 @@
 //! Worker threads for batch work, capped by `LEGACY_APP_THREADS`.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
@@ -16,27 +17,37 @@ fn cap() -> Option<usize> {
         .filter(|&n| n > 0)
 }
 
-/// One pool per thread count asked for, kept for the life of the process.
-fn pool(threads: usize) -> Option<Arc<ThreadPool>> {
-    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<ThreadPool>>>> = OnceLock::new();
-    let mut pools = POOLS.get_or_init(Default::default).lock().ok()?;
-    if let Some(pool) = pools.get(&threads) {
-        return Some(Arc::clone(pool));
-    }
-    let pool = Arc::new(
-        ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|k| format!("legacy-app-{k}"))
-            .build()
-            .ok()?,
-    );
-    pools.insert(threads, Arc::clone(&pool));
-    Some(pool)
+thread_local! {
+    /// This thread's capped pools, one per size asked for. Per calling thread, not
+    /// per process: two Python threads each running batch work with a cap of 1 must
+    /// get a worker each, not queue for one shared worker.
+    static POOLS: RefCell<HashMap<usize, Arc<ThreadPool>>> = RefCell::new(HashMap::new());
 }
 
-/// Run `work` with rayon's parallel iterators limited to the configured threads.
-pub fn install<R: Send>(work: impl FnOnce() -> R + Send) -> R {
-    match cap().and_then(pool) {
+/// The pool for batch work started from this thread: `None` for all cores (rayon's
+/// global pool), or this thread's own pool of the capped size.
+pub fn pool() -> Option<Arc<ThreadPool>> {
+    let threads = cap()?;
+    POOLS.with(|pools| {
+        let mut pools = pools.borrow_mut();
+        if let Some(pool) = pools.get(&threads) {
+            return Some(Arc::clone(pool));
+        }
+        let pool = Arc::new(
+            ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|k| format!("legacy-app-{k}"))
+                .build()
+                .ok()?,
+        );
+        pools.insert(threads, Arc::clone(&pool));
+        Some(pool)
+    })
+}
+
+/// Run `work` with rayon's parallel iterators inside `pool` (all cores if `None`).
+pub fn install<R: Send>(pool: Option<&ThreadPool>, work: impl FnOnce() -> R + Send) -> R {
+    match pool {
         Some(pool) => pool.install(work),
         None => work(),
     }
