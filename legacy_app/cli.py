@@ -168,7 +168,7 @@ def format_report(report: dict[str, Any]) -> str:
     lines.append(f"greedy route       length {report['greedy_route_length']:.6g} from point #0")
     lines.append("time per step")
     for name, seconds in report["timings"].items():
-        lines.append(f"  {name:<17}{seconds * 1000:10.1f} ms")
+        lines.append(f"  {name:<19}{seconds * 1000:8.1f} ms")
     return "\n".join(lines)
 
 
