@@ -83,7 +83,7 @@ def matrix(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         "-m",
-        "not slow",
+        "not slow and not checkout",
         "--ignore=tests/test_typing.py",
         "--ignore=tests/test_packaging.py",
         env={"HYPOTHESIS_PROFILE": "dev"},

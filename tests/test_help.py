@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import inspect
 import pydoc
+import sys
 from types import ModuleType
 from typing import Any
 
@@ -14,6 +15,14 @@ import legacy_app
 import legacy_app.cli
 import rust_ext
 from tests.conftest import PUBLIC_NAMES
+
+# PyO3 attaches a class's signature only from Python 3.10 in an abi3 build; on 3.9
+# help(Point) shows the docstring, which names the arguments.
+CLASS_SIGNATURES = sys.version_info >= (3, 10)
+
+
+def has_signature(obj: Any) -> bool:
+    return CLASS_SIGNATURES or obj is not rust_ext.Point
 
 
 def parameters(obj: Any) -> list[tuple[str, Any, Any]]:
@@ -25,7 +34,8 @@ def parameters(obj: Any) -> list[tuple[str, Any, Any]]:
 def test_documented_with_a_signature(api: ModuleType, name: str) -> None:
     obj = getattr(api, name)
     assert (obj.__doc__ or "").strip(), name
-    assert parameters(obj) is not None
+    if has_signature(obj):
+        assert parameters(obj) is not None
     text = pydoc.render_doc(obj)
     assert obj.__doc__.strip().splitlines()[0] in text
 
@@ -34,13 +44,16 @@ def test_documented_with_a_signature(api: ModuleType, name: str) -> None:
 def test_same_signature_under_both_backends(
     python_api: ModuleType, rust_api: ModuleType, name: str
 ) -> None:
-    assert parameters(getattr(python_api, name)) == parameters(getattr(rust_api, name))
+    if has_signature(getattr(rust_api, name)):
+        assert parameters(getattr(python_api, name)) == parameters(getattr(rust_api, name))
+    else:
+        assert "Point(x, y)" in rust_api.Point.__doc__
 
 
 def test_rust_functions_have_text_signatures() -> None:
     for name in rust_ext.__all__:
         obj = getattr(rust_ext, name)
-        if callable(obj):
+        if callable(obj) and has_signature(obj):
             assert obj.__text_signature__, name
 
 

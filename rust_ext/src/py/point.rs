@@ -8,7 +8,7 @@ use pyo3::IntoPyObjectExt;
 
 use crate::py::values::{coordinate, type_name};
 
-/// A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``.
+/// ``Point(x, y)``: a point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``.
 ///
 /// Mutable, so unhashable. Compared by coordinates. Pickled by reference to
 /// ``legacy_app.Point``.
