@@ -218,6 +218,7 @@ pub fn closest_pair(neighbours: &[Neighbour]) -> Option<(usize, usize, u128)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::lcg;
 
     fn brute(points: &[Point]) -> Vec<Neighbour> {
         (0..points.len())
@@ -232,14 +233,6 @@ mod tests {
                     .unwrap()
             })
             .collect()
-    }
-
-    /// A small deterministic generator, so the tests need no extra crate.
-    fn lcg(seed: &mut u64) -> u32 {
-        *seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (*seed >> 33) as u32
     }
 
     #[test]

@@ -277,6 +277,7 @@ pub fn path_length(points: &[Point]) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::lcg;
 
     fn brute(points: &[Point], start: usize) -> Vec<usize> {
         let mut route = vec![start];
@@ -291,13 +292,6 @@ mod tests {
             route.push(left.remove(k));
         }
         route
-    }
-
-    fn lcg(seed: &mut u64) -> u32 {
-        *seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (*seed >> 33) as u32
     }
 
     #[test]
