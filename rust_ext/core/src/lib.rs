@@ -10,6 +10,9 @@ pub mod point;
 pub mod points_file;
 pub mod route;
 
+pub use error::{Field, FormatReason, HelloError};
+pub use point::{Coordinate, Point, MAX_COORDINATE};
+
 #[cfg(test)]
 mod test_support {
     /// A small deterministic generator, so the tests need no extra crate.
@@ -20,6 +23,3 @@ mod test_support {
         (*seed >> 33) as u32
     }
 }
-
-pub use error::{Field, FormatReason, HelloError};
-pub use point::{Coordinate, Point, MAX_COORDINATE};
