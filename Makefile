@@ -5,10 +5,10 @@ PYTHON ?= python3
 # `make report` installs like a user would (a release build) into .venv;
 # `make check` builds a fresh environment of its own each time, as CI does.
 VENV := .venv
-CHECK_VENV := .venv-check
+CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
-.PHONY: report check venv dev rust-checks python-checks test matrix bench clean
+.PHONY: report check venv dev sources-only rust-checks python-checks test matrix bench clean
 
 ## report: set up .venv (release build) and run the main job on the shipped sample
 report:
@@ -29,11 +29,16 @@ check:
 	$(PYTHON) -m venv $(CHECK_VENV)
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(MAKE) rust-checks python-checks test matrix BIN=$(CHECK_VENV)/bin
+	$(MAKE) sources-only rust-checks python-checks test matrix BIN=$(CHECK_VENV)/bin
 
 BIN ?= $(VENV)/bin
 # The same interpreter and mode as setuptools-rust's build, so cargo reuses its artefacts.
 export PYO3_PYTHON = $(abspath $(BIN))/python
+
+## sources-only: fail when git tracks a file that .gitignore says is generated
+sources-only:
+	@files="$$(git ls-files -ci --exclude-standard)"; \
+	if [ -n "$$files" ]; then echo "tracked but ignored (generated) files:"; echo "$$files" | head; exit 1; fi
 
 rust-checks:
 	cargo fmt $(CARGO_MANIFEST) --all --check
