@@ -2,6 +2,7 @@
 //! family. Nothing here knows about Python; `rust_ext` binds it with PyO3.
 #![forbid(unsafe_code)]
 
+pub mod control;
 pub mod error;
 pub mod fact;
 pub mod fsum;

@@ -20,6 +20,12 @@ pub struct Point {
     pub inner: CorePoint,
 }
 
+impl From<CorePoint> for Point {
+    fn from(inner: CorePoint) -> Self {
+        Point { inner }
+    }
+}
+
 #[pymethods]
 impl Point {
     // As with a Python class, `__new__` takes any arguments and `__init__` checks
