@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -46,12 +48,14 @@ def test_python_backend_serves_the_reference() -> None:
 
 def test_rust_backend_serves_rust_ext() -> None:
     code = (
-        "import legacy_app, rust_ext\n"
-        "names = ['Point', 'fact', 'say_hello', 'throws_error', 'load_points', 'print_sleep',\n"
+        "import legacy_app, legacy_app._rust, rust_ext\n"
+        "names = ['Point', 'fact', 'say_hello', 'throws_error', 'load_points',\n"
         "         'nearest_neighbors', 'closest_pair', 'path_length', 'greedy_route']\n"
-        "print(all(getattr(legacy_app, n) is getattr(rust_ext, n) for n in names))"
+        "print(all(getattr(legacy_app, n) is getattr(rust_ext, n) for n in names),\n"
+        "      legacy_app.print_sleep is legacy_app._rust.print_sleep)"
     )
-    assert python(code, {"LEGACY_APP_BACKEND": "rust"}).stdout.strip() == "True"
+    # print_sleep is a coroutine function of Python's own around the Rust work.
+    assert python(code, {"LEGACY_APP_BACKEND": "rust"}).stdout.split() == ["True", "True"]
 
 
 BLOCK_RUST = (
@@ -110,7 +114,25 @@ def test_threads_setting_gives_the_same_results() -> None:
     )
     outputs = {
         python(code, {"LEGACY_APP_BACKEND": "rust", "LEGACY_APP_THREADS": threads}).stdout
-        for threads in ("1", "2", "", "junk")
+        for threads in ("1", "2", "64", " 3 ")
     }
     assert len(outputs) == 1
     assert outputs != {""}
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "", "２"])
+def test_threads_setting_must_be_a_positive_integer(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("LEGACY_APP_THREADS", value)
+    points = [api.Point(0, 0), api.Point(3, 4)]
+    calls: list[Callable[[], object]] = [
+        lambda: api.nearest_neighbors(points),
+        lambda: api.closest_pair(points),
+        lambda: api.path_length(points),
+        lambda: api.greedy_route(points),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r"^LEGACY_APP_THREADS must be") as raised:
+            call()
+        assert str(raised.value) == f"LEGACY_APP_THREADS must be a positive integer, got '{value}'"

@@ -52,9 +52,9 @@ def test_same_signature_under_both_backends(
 
 def test_rust_functions_have_text_signatures() -> None:
     for name in rust_ext.__all__:
-        obj = getattr(rust_ext, name)
-        if callable(obj) and has_signature(obj):
-            assert obj.__text_signature__, name
+        obj: Any = getattr(rust_ext, name)
+        if inspect.isroutine(obj) or obj is rust_ext.Point:
+            assert getattr(obj, "__text_signature__", None), name
 
 
 @pytest.mark.parametrize("member", ["x", "y", "dist", "__reduce__"])

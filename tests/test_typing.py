@@ -39,7 +39,7 @@ WRONG_CALLS = {
     "dist as str": "rust_ext.Point(1, 2).dist(rust_ext.Point(3, 4)).upper()",
     "dist of a tuple": "rust_ext.Point(1, 2).dist((3, 4))",
     "load_points of an int": "rust_ext.load_points(3)",
-    "print_sleep of a float": "rust_ext.print_sleep(1.5)",
+    "print_sleep of a float": "rust_ext.Nap.announce(1.5)",
     "greedy_route start": 'rust_ext.greedy_route([rust_ext.Point(1, 2)], start="0")',
     "nearest of tuples": "rust_ext.nearest_neighbors([(1, 2), (3, 4)])",
     "x set to str": 'target = rust_ext.Point(1, 2)\ntarget.x = "5"',
@@ -88,7 +88,10 @@ def test_right_calls_pass(tmp_path: Path) -> None:
         i, j, dd = rust_ext.closest_pair(pts)
         route: list[int] = rust_ext.greedy_route(pts, start=0)
         length: float = rust_ext.path_length(pts)
-        asyncio.run(rust_ext.print_sleep(datetime.timedelta(seconds=0)))
+        nap: rust_ext.Nap = rust_ext.Nap.announce(datetime.timedelta(seconds=0))
+        seconds: float = nap.seconds
+        nap.wake()
+        asyncio.run(legacy_app.print_sleep(datetime.timedelta(seconds=0)))
         q = legacy_app.Point(1, 2)
         e: float = q.dist(legacy_app.Point(0, 0))
         """,

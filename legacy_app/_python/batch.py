@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import math
 import operator
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Optional
@@ -24,12 +25,33 @@ Progress = Optional[Callable[[int, int], object]]
 PROGRESS_EVERY = 4096
 
 
+THREADS_VARIABLE = "LEGACY_APP_THREADS"
+
+
+def check_threads() -> None:
+    """``LEGACY_APP_THREADS``, when set, must be a positive integer.
+
+    It caps the Rust backend's worker threads; this backend works on the calling
+    thread, but takes the same settings as valid, so a bad one fails under both.
+    """
+    value = os.environ.get(THREADS_VARIABLE)
+    if value is None:
+        return
+    digits = value.strip()
+    if not (digits.isascii() and digits.isdigit() and int(digits) > 0):
+        raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got '{value}'")
+
+
 def _numpy_array(points: object) -> Any | None:
     """``points`` if it is a NumPy array (NumPy is never imported just to ask)."""
     numpy = sys.modules.get("numpy")
-    if numpy is not None and isinstance(points, numpy.ndarray):
-        return points
-    return None
+    if numpy is None or not isinstance(points, numpy.ndarray):
+        return None
+    # numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
+    ma = sys.modules.get("numpy.ma")
+    if ma is not None and isinstance(points, ma.MaskedArray):
+        raise TypeError("points must not be a masked array: masks are not supported")
+    return points
 
 
 def _array_coordinates(array: Any) -> Coordinates:
@@ -53,8 +75,10 @@ def _coordinates(points: Iterable[Point]) -> Coordinates:
     for index, point in enumerate(points):
         if not isinstance(point, Point):
             raise TypeError(f"points[{index}] must be a Point, not {type(point).__name__}")
-        xs.append(point.x)
-        ys.append(point.y)
+        # The stored coordinates, as dist() reads them: a subclass property that
+        # shadows x or y is not consulted.
+        xs.append(point._x)
+        ys.append(point._y)
     return xs, ys
 
 
@@ -105,6 +129,7 @@ def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, A
     """For each point, the index of its nearest other point and that distance."""
     (xs, ys), numpy_in = _read(points)
     _need_two("nearest_neighbors", len(xs))
+    check_threads()
     nearest, squared = _nearest(xs, ys, progress)
     distances = [math.sqrt(d2) for d2 in squared]
     if numpy_in:
@@ -117,6 +142,7 @@ def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, A
     """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
     (xs, ys), numpy_in = _read(points)
     _need_two("closest_pair", len(xs))
+    check_threads()
     nearest, squared = _nearest(xs, ys, progress)
     # The smallest index on a closest pair pairs with its own nearest neighbour:
     # that neighbour has the lowest index at the minimum distance, and cannot be
@@ -134,6 +160,7 @@ def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, A
 def path_length(points: Any) -> Any:
     """The length of the path through the points in order, correctly rounded."""
     (xs, ys), numpy_in = _read(points)
+    check_threads()
     total = math.fsum(
         math.sqrt((xs[k + 1] - xs[k]) ** 2 + (ys[k + 1] - ys[k]) ** 2) for k in range(len(xs) - 1)
     )
@@ -152,6 +179,7 @@ def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> A
         raise TypeError(f"start must be an int, not {type(start).__name__}") from None
     if not 0 <= start < n:
         raise IndexError(f"start {start} out of range for {n} points")
+    check_threads()
     # The points not yet visited, sorted by (x, y, index), so the sweep can stop
     # once the x gap alone is farther than the best candidate.
     unvisited = sorted((xs[i], ys[i], i) for i in range(n) if i != start)

@@ -29,8 +29,18 @@ class Point:
     __hash__ = None  # type: ignore[assignment]
 
     def __init__(self, x: int, y: int) -> None:
-        self._x = coordinate("x", x)
-        self._y = coordinate("y", y)
+        # Both checked before either is stored: a failed __init__ changes nothing.
+        checked = coordinate("x", x), coordinate("y", y)
+        self._x, self._y = checked
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached when normal lookup fails: for a coordinate (the property, or the
+        # slot it reads), that is a Point whose __init__ never ran (Point.__new__(Point),
+        # a subclass __init__ that skips super().__init__).
+        if name in ("x", "y", "_x", "_y"):
+            field = name[-1]
+            raise AttributeError(f"{type(self).__name__} has no {field}: Point.__init__ never ran")
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def x(self) -> int:

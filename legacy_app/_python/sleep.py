@@ -6,6 +6,7 @@ import asyncio
 import datetime
 import sys
 import time
+from typing import Any
 
 NANOS_PER_SEC = 1_000_000_000
 NANOS_PER_MILLI = 1_000_000
@@ -33,10 +34,22 @@ def format_duration(nanos: int) -> str:
     return f"{sub}ns"
 
 
+# The base class's own descriptors: a timedelta subclass is read by its stored value,
+# whatever properties it overrides.
+_STORED: dict[str, Any] = {
+    name: vars(datetime.timedelta)[name] for name in ("days", "seconds", "microseconds")
+}
+# The longest sleep Rust's Duration holds (u64 seconds), which bounds both backends.
+MAX_NANOS = (2**64 - 1) * NANOS_PER_SEC + NANOS_PER_SEC - 1
+
+
 def timedelta_nanos(duration: datetime.timedelta) -> int:
-    """The exact length of ``duration`` in nanoseconds."""
-    whole_seconds = duration.days * 86_400 + duration.seconds
-    return whole_seconds * NANOS_PER_SEC + duration.microseconds * NANOS_PER_MICRO
+    """The exact length of ``duration`` in nanoseconds, from its stored fields."""
+    days, seconds, micros = (
+        int(_STORED[name].__get__(duration, datetime.timedelta))
+        for name in ("days", "seconds", "microseconds")
+    )
+    return (days * 86_400 + seconds) * NANOS_PER_SEC + micros * NANOS_PER_MICRO
 
 
 async def print_sleep(duration: datetime.timedelta) -> None:
@@ -45,10 +58,14 @@ async def print_sleep(duration: datetime.timedelta) -> None:
         raise TypeError(
             f"print_sleep() argument must be a datetime.timedelta, not {type(duration).__name__}"
         )
-    if duration < datetime.timedelta(0):
-        raise ValueError(f"print_sleep() duration must not be negative, got {duration}")
-    sys.stdout.write(f"🌙 Night night! Sleeping for {format_duration(timedelta_nanos(duration))}\n")
+    nanos = timedelta_nanos(duration)
+    if nanos < 0:
+        text = datetime.timedelta.__str__(duration)
+        raise ValueError(f"print_sleep() duration must not be negative, got {text}")
+    if nanos > MAX_NANOS:
+        raise OverflowError(f"print_sleep() duration is too long for a Duration, got {nanos}ns")
+    sys.stdout.write(f"🌙 Night night! Sleeping for {format_duration(nanos)}\n")
     start = time.monotonic_ns()
-    await asyncio.sleep(duration.total_seconds())
+    await asyncio.sleep(nanos / NANOS_PER_SEC)
     elapsed = time.monotonic_ns() - start
     sys.stdout.write(f"🌞 I'm awake after {format_duration(elapsed)}\n")

@@ -22,11 +22,16 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     };
     m.add("BUILD_PROFILE", profile)?;
     m.add_class::<py::point::Point>()?;
+    // PyO3 gives the class the C name `legacy_app.Point`, and the interpreter's own
+    // messages ("'<' not supported between instances of ...") use the C name, where
+    // the legacy class said 'Point'. Setting `__name__` on a heap type resets its C
+    // name; `__module__` stays `legacy_app`, so pickles name the public place.
+    m.getattr("Point")?.setattr("__name__", "Point")?;
     m.add_function(wrap_pyfunction!(py::hello::say_hello, m)?)?;
     m.add_function(wrap_pyfunction!(py::hello::fact, m)?)?;
     m.add_function(wrap_pyfunction!(py::hello::throws_error, m)?)?;
     m.add_function(wrap_pyfunction!(py::points_file::load_points, m)?)?;
-    m.add_function(wrap_pyfunction!(py::sleep::print_sleep, m)?)?;
+    m.add_class::<py::sleep::Nap>()?;
     m.add_function(wrap_pyfunction!(py::batch::nearest_neighbors, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::closest_pair, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::path_length, m)?)?;

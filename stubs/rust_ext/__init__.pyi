@@ -5,7 +5,7 @@
 import datetime
 import os
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, overload
+from typing import Any, NoReturn, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -16,6 +16,7 @@ BUILD_PROFILE: str
 
 __all__ = [
     "BUILD_PROFILE",
+    "Nap",
     "Point",
     "closest_pair",
     "fact",
@@ -23,7 +24,6 @@ __all__ = [
     "load_points",
     "nearest_neighbors",
     "path_length",
-    "print_sleep",
     "say_hello",
     "throws_error",
 ]
@@ -45,13 +45,23 @@ class Point:
     def y(self, value: int) -> None: ...
     def dist(self, other: Point) -> float: ...
     def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
 def say_hello() -> None: ...
 def fact(n: int) -> int: ...
 def throws_error() -> NoReturn: ...
 def load_points(path: str | os.PathLike[str]) -> list[Point]: ...
-async def print_sleep(duration: datetime.timedelta) -> None: ...
+
+@final
+class Nap:
+    """One ``print_sleep`` call: ``legacy_app``'s ``async def print_sleep`` drives it."""
+
+    @staticmethod
+    def announce(duration: datetime.timedelta) -> Nap: ...
+    @property
+    def seconds(self) -> float: ...
+    def wake(self) -> None: ...
 
 # Points for the batch functions: Point objects, or an (n, 2) NumPy integer array,
 # in which case the results are NumPy too.

@@ -11,7 +11,7 @@ pub mod point;
 pub mod points_file;
 pub mod route;
 
-pub use error::{Field, FormatReason, HelloError};
+pub use error::{Error, Field, FormatReason, HelloError};
 pub use point::{Coordinate, Point, MAX_COORDINATE};
 
 #[cfg(test)]

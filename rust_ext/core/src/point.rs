@@ -1,7 +1,5 @@
 //! Points with unsigned 32-bit coordinates and their exact distance.
 
-use crate::error::Field;
-
 /// The largest coordinate: the legacy app's points are `u32` pairs.
 pub const MAX_COORDINATE: u32 = u32::MAX;
 
@@ -13,30 +11,6 @@ pub type Coordinate = u32;
 pub struct Point {
     pub x: Coordinate,
     pub y: Coordinate,
-}
-
-/// A coordinate outside `0 ..= MAX_COORDINATE`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CoordinateRangeError {
-    pub field: Field,
-    pub value: i128,
-}
-
-impl std::fmt::Display for CoordinateRangeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} must be between 0 and {MAX_COORDINATE}, got {}",
-            self.field, self.value
-        )
-    }
-}
-
-impl std::error::Error for CoordinateRangeError {}
-
-/// Check that `value` fits a coordinate.
-pub fn coordinate(field: Field, value: i128) -> Result<Coordinate, CoordinateRangeError> {
-    Coordinate::try_from(value).map_err(|_| CoordinateRangeError { field, value })
 }
 
 impl Point {
@@ -84,17 +58,5 @@ mod tests {
         // Python: math.sqrt(2 * (2**32 - 1)**2)
         assert_eq!(origin.dist(far), 6_074_000_998.537_886);
         assert_eq!(Point::new(0, 0).dist(Point::new(3, 4)), 5.0);
-    }
-
-    #[test]
-    fn coordinate_range() {
-        assert_eq!(coordinate(Field::X, 0), Ok(0));
-        assert_eq!(coordinate(Field::Y, 4_294_967_295), Ok(u32::MAX));
-        let error = coordinate(Field::Y, -1).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "y must be between 0 and 4294967295, got -1"
-        );
-        assert!(coordinate(Field::X, 1 << 32).is_err());
     }
 }

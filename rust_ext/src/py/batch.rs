@@ -1,184 +1,50 @@
 //! The batch functions: nearest neighbours, closest pair, path length, greedy route.
 //!
-//! Input is read once into plain `Point`s (from `Point` objects, or straight from a
-//! NumPy array's buffer, making no Python object per point); the work runs in
-//! `legacy_core` with the GIL released, in chunks, and between chunks the calling
-//! thread checks for signals, so Ctrl-C interrupts within a fraction of a second.
+//! Each reads its points once (`points_input`), hands plain Rust data to
+//! `legacy_core` through `workers::run` (inline for small inputs, else on the worker
+//! pool; Ctrl-C and `progress` served from the calling thread), and converts the
+//! result back: NumPy arrays for NumPy input, Python lists otherwise.
 
+use legacy_core::control::{Control, Stopped};
 use legacy_core::nearest::{closest_pair as closest_of, NearestIndex, Neighbour};
 use legacy_core::point::distance_from_squared;
 use legacy_core::route::{path_length as path_length_of, GreedyRoute};
-use legacy_core::{Point as CorePoint, MAX_COORDINATE};
+use legacy_core::{Error as CoreError, Point as CorePoint};
 use num_bigint::BigInt;
-use numpy::{
-    Element, PyArray1, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray,
-    PyUntypedArrayMethods,
-};
-use pyo3::exceptions::{PyIndexError, PyTypeError, PyValueError};
+use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-use crate::py::interruptible;
-use crate::py::point::Point;
-use crate::py::threads;
-use crate::py::values::{index, type_name};
+use crate::py::arguments::index;
+use crate::py::errors::Result;
+use crate::py::points_input::{self, Points};
+use crate::py::workers;
 
-/// Points per chunk of parallel work: tens of milliseconds, then a signal check.
-const CHUNK: usize = 1 << 16;
-/// Rows read between two signal checks while points are read in, GIL held.
-const SIGNAL_ROWS: usize = 1 << 18;
+/// Points per chunk of work between two ticks.
+const CHUNK: usize = 1 << 14;
+/// Below this many points, work runs inline on the calling thread: waking the worker
+/// pool costs more than the work.
+const PARALLEL_FROM: usize = 20_000;
 
-/// Points as given: a sequence of `Point`, or a NumPy array (results go back as NumPy).
-struct Input {
-    points: Vec<CorePoint>,
-    numpy: bool,
-}
-
-/// `points` if it is a NumPy array; NumPy is never imported just to ask.
-fn as_array<'py>(points: &Bound<'py, PyAny>) -> PyResult<Option<Bound<'py, PyUntypedArray>>> {
-    let py = points.py();
-    let modules = py.import("sys")?.getattr(pyo3::intern!(py, "modules"))?;
-    if !modules.contains(pyo3::intern!(py, "numpy"))? {
-        return Ok(None);
-    }
-    Ok(points.cast::<PyUntypedArray>().ok().cloned())
-}
-
-fn shape_text(shape: &[usize]) -> String {
-    match shape {
-        [one] => format!("({one},)"),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    }
-}
-
-fn range_error(row: usize, field: &str, value: impl std::fmt::Display) -> PyErr {
-    PyValueError::new_err(format!(
-        "points[{row}]: {field} must be between 0 and {MAX_COORDINATE}, got {value}"
-    ))
-}
-
-/// The rows of an `(n, 2)` array of element type `T`, checked in row-major order.
-fn rows_of<T>(array: &Bound<'_, PyUntypedArray>) -> PyResult<Option<Vec<CorePoint>>>
-where
-    T: Element + Copy + Into<i128>,
-{
-    let Ok(typed) = array.cast::<PyArray2<T>>() else {
-        return Ok(None);
-    };
-    let readonly = typed.readonly();
-    let view = readonly.as_array();
-    let mut points = Vec::with_capacity(view.nrows());
-    for (row, values) in view.outer_iter().enumerate() {
-        // Millions of rows take a moment even here: let Ctrl-C in now and then.
-        if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
-            array.py().check_signals()?;
+fn need_two(function: &'static str, points: &[CorePoint]) -> Result<()> {
+    if points.len() < 2 {
+        return Err(CoreError::TooFewPoints {
+            function,
+            count: points.len(),
         }
-        let x: i128 = values[0].into();
-        let y: i128 = values[1].into();
-        let x = u32::try_from(x).map_err(|_| range_error(row, "x", x))?;
-        let y = u32::try_from(y).map_err(|_| range_error(row, "y", y))?;
-        points.push(CorePoint::new(x, y));
-    }
-    Ok(Some(points))
-}
-
-fn array_points(array: &Bound<'_, PyUntypedArray>) -> PyResult<Vec<CorePoint>> {
-    if array.ndim() != 2 || array.shape()[1] != 2 {
-        return Err(PyValueError::new_err(format!(
-            "points array must have shape (n, 2), got {}",
-            shape_text(array.shape())
-        )));
-    }
-    let dtype = array.dtype();
-    if !matches!(dtype.kind(), b'i' | b'u') {
-        return Err(PyTypeError::new_err(format!(
-            "points array must have an integer dtype, got {}",
-            dtype.str()?
-        )));
-    }
-    macro_rules! try_types {
-        ($($t:ty),*) => {
-            $(if let Some(points) = rows_of::<$t>(array)? { return Ok(points); })*
-        };
-    }
-    try_types!(i64, u32, u64, i32, u16, i16, u8, i8);
-    // A byte order other than the machine's: convert once, then read natively.
-    let native = array.call_method1("astype", (dtype.call_method1("newbyteorder", ("=",))?,))?;
-    array_points(native.cast::<PyUntypedArray>()?)
-}
-
-fn read_points(points: &Bound<'_, PyAny>) -> PyResult<Input> {
-    if let Some(array) = as_array(points)? {
-        return Ok(Input {
-            points: array_points(&array)?,
-            numpy: true,
-        });
-    }
-    // Only a list's or tuple's length is trusted for the allocation: any other
-    // object's __len__ may say anything, and the vector grows as needed anyway.
-    let exact = points
-        .cast::<PyList>()
-        .map(|list| list.len())
-        .or_else(|_| points.cast::<PyTuple>().map(|tuple| tuple.len()))
-        .unwrap_or(0);
-    let mut read = Vec::with_capacity(exact);
-    for (row, item) in points.try_iter()?.enumerate() {
-        if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
-            points.py().check_signals()?;
-        }
-        let item = item?;
-        match item.cast::<Point>() {
-            Ok(point) => read.push(point.borrow().inner),
-            Err(_) => {
-                return Err(PyTypeError::new_err(format!(
-                    "points[{row}] must be a Point, not {}",
-                    type_name(&item)
-                )))
-            }
-        }
-    }
-    Ok(Input {
-        points: read,
-        numpy: false,
-    })
-}
-
-/// Tell `progress` (if given) how far the work is: `(done, total)`.
-fn report(progress: Option<&Bound<'_, PyAny>>, done: usize, total: usize) -> PyResult<()> {
-    if let Some(progress) = progress {
-        progress.call1((done, total))?;
+        .into());
     }
     Ok(())
 }
 
-/// The nearest neighbour of every point, in parallel chunks without the GIL.
+/// The nearest neighbour of every point (at least two).
 fn all_nearest(
-    py: Python<'_>,
-    name: &str,
     points: Vec<CorePoint>,
-    progress: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<Neighbour>> {
+    control: &dyn Control,
+) -> std::result::Result<Vec<Neighbour>, Stopped> {
     let count = points.len();
-    if count < 2 {
-        return Err(PyValueError::new_err(format!(
-            "{name}() needs at least 2 points, got {count}"
-        )));
-    }
-    // Building the index is one long step (about a second for 4M points) that cannot
-    // look up for signals itself: it runs on a worker while this thread watches.
-    let pool = threads::pool();
-    let worker_pool = pool.clone();
-    let index = interruptible::run(py, "nearest-index", move |_stop| {
-        threads::install(worker_pool.as_deref(), || NearestIndex::new(points)).ok()
-    })?;
+    let index = NearestIndex::new(points).map_err(|_| Stopped)?;
     let mut found = vec![
         Neighbour {
             index: 0,
@@ -187,16 +53,13 @@ fn all_nearest(
         count
     ];
     for start in (0..count).step_by(CHUNK) {
-        report(progress, start, count)?;
         let range = start..count.min(start + CHUNK);
-        let chunk =
-            py.detach(|| threads::install(pool.as_deref(), || index.nearest_in_curve_order(range)));
-        for (i, neighbour) in chunk {
+        let done = range.len();
+        for (i, neighbour) in index.nearest_in_curve_order(range) {
             found[i] = neighbour;
         }
-        py.check_signals()?;
+        control.tick(done)?;
     }
-    report(progress, count, count)?;
     Ok(found)
 }
 
@@ -217,23 +80,28 @@ pub fn nearest_neighbors<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let Input { points, numpy } = read_points(points)?;
-    let found = all_nearest(py, "nearest_neighbors", points, progress)?;
+) -> Result<Bound<'py, PyTuple>> {
+    let Points { points, numpy } = points_input::read(points)?;
+    need_two("nearest_neighbors", &points)?;
+    let total = points.len();
+    let found = workers::run(py, total, progress, PARALLEL_FROM, move |control| {
+        all_nearest(points, control)
+    })?;
     let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
     let distances: Vec<f64> = found
         .iter()
         .map(|n| distance_from_squared(n.squared))
         .collect();
-    if numpy {
+    let result = if numpy {
         (
             PyArray1::from_vec(py, indices),
             PyArray1::from_vec(py, distances),
         )
-            .into_pyobject(py)
+            .into_pyobject(py)?
     } else {
-        (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)
-    }
+        (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)?
+    };
+    Ok(result)
 }
 
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
@@ -245,16 +113,16 @@ pub fn closest_pair<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyTuple>> {
-    let Input { points, numpy } = read_points(points)?;
-    let found = all_nearest(py, "closest_pair", points, progress)?;
-    let Some((i, j, squared)) = closest_of(&found) else {
-        return Err(PyValueError::new_err(
-            "closest_pair() needs at least 2 points, got 0",
-        ));
-    };
+) -> Result<Bound<'py, PyTuple>> {
+    let Points { points, numpy } = points_input::read(points)?;
+    need_two("closest_pair", &points)?;
+    let total = points.len();
+    let (i, j, squared) = workers::run(py, total, progress, PARALLEL_FROM, move |control| {
+        let found = all_nearest(points, control)?;
+        closest_of(&found).ok_or(Stopped)
+    })?;
     let distance = distance_from_squared(squared);
-    if numpy {
+    let result = if numpy {
         PyTuple::new(
             py,
             [
@@ -262,27 +130,28 @@ pub fn closest_pair<'py>(
                 numpy_scalar(py, "int64", j)?,
                 numpy_scalar(py, "float64", distance)?,
             ],
-        )
+        )?
     } else {
-        (i, j, distance).into_pyobject(py)
-    }
+        (i, j, distance).into_pyobject(py)?
+    };
+    Ok(result)
 }
 
 /// The length of the path through the points in order, correctly rounded.
 #[pyfunction]
 #[pyo3(signature = (points))]
-pub fn path_length<'py>(
-    py: Python<'py>,
-    points: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let input = read_points(points)?;
-    let pool = threads::pool();
-    let length = py.detach(|| threads::install(pool.as_deref(), || path_length_of(&input.points)));
-    if input.numpy {
-        numpy_scalar(py, "float64", length)
+pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    let Points { points, numpy } = points_input::read(points)?;
+    let total = points.len();
+    let length = workers::run(py, total, None, PARALLEL_FROM, move |_control| {
+        Ok(path_length_of(&points))
+    })?;
+    let result = if numpy {
+        numpy_scalar(py, "float64", length)?
     } else {
-        length.into_bound_py_any(py)
-    }
+        length.into_bound_py_any(py)?
+    };
+    Ok(result)
 }
 
 /// A nearest-neighbour tour from ``start``; ties: the lowest index.
@@ -290,37 +159,57 @@ pub fn path_length<'py>(
 /// ``progress``, if given, is called now and then with ``(done, total)``.
 #[pyfunction]
 #[pyo3(
-    signature = (points, start = None, *, progress = None),
+    signature = (points, start = StartArgument::Default, *, progress = None),
     text_signature = "(points, start=0, *, progress=None)"
 )]
 pub fn greedy_route<'py>(
     py: Python<'py>,
     points: &Bound<'py, PyAny>,
-    start: Option<&Bound<'py, PyAny>>,
+    start: StartArgument<'py>,
     progress: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    let input = read_points(points)?;
-    let count = input.points.len();
+) -> Result<Bound<'py, PyAny>> {
+    let Points { points, numpy } = points_input::read(points)?;
+    let count = points.len();
     let start: BigInt = match start {
-        Some(start) => index(start, "start")?.extract()?,
-        None => BigInt::from(0),
+        StartArgument::Given(start) => index(&start, "start")?.extract()?,
+        StartArgument::Default => BigInt::from(0),
     };
-    let out_of_range =
-        || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
-    let first = usize::try_from(&start).map_err(|_| out_of_range())?;
-    let mut route = GreedyRoute::new(&input.points, first).map_err(|_| out_of_range())?;
-    loop {
-        report(progress, route.len(), count)?;
-        if py.detach(|| route.advance(CHUNK)) {
-            break;
+    let first = usize::try_from(&start)
+        .ok()
+        .filter(|&first| first < count)
+        .ok_or(CoreError::StartOutOfRange { start, count })?;
+    let route = workers::run(py, count, progress, PARALLEL_FROM, move |control| {
+        let mut route = GreedyRoute::new(&points, first).map_err(|_| Stopped)?;
+        loop {
+            let before = route.len();
+            let done = route.advance(CHUNK);
+            control.tick(route.len() - before)?;
+            if done {
+                break;
+            }
         }
-        py.check_signals()?;
-    }
-    report(progress, count, count)?;
-    let route: Vec<i64> = route.into_route().into_iter().map(|k| k as i64).collect();
-    if input.numpy {
-        PyArray1::from_vec(py, route).into_bound_py_any(py)
+        Ok(route.into_route())
+    })?;
+    let route: Vec<i64> = route.into_iter().map(|k| k as i64).collect();
+    let result = if numpy {
+        PyArray1::from_vec(py, route).into_bound_py_any(py)?
     } else {
-        PyList::new(py, route)?.into_bound_py_any(py)
+        PyList::new(py, route)?.into_bound_py_any(py)?
+    };
+    Ok(result)
+}
+
+/// `greedy_route`'s `start`: omitted (0), or whatever the caller passed, `None`
+/// included, which must then be an int, as `operator.index` decides.
+pub enum StartArgument<'py> {
+    Default,
+    Given(Bound<'py, PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for StartArgument<'py> {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(StartArgument::Given(value.to_owned()))
     }
 }

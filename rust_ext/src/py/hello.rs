@@ -1,14 +1,13 @@
 //! `say_hello`, `fact` and `throws_error`.
 
 use legacy_core::fact::{factorial, factorial_with, FACT_MAX};
-use legacy_core::HelloError;
+use legacy_core::{Error as CoreError, HelloError};
 use num_bigint::{BigInt, BigUint};
-use pyo3::exceptions::{PyOverflowError, PyValueError};
 use pyo3::prelude::*;
 
-use crate::py::errors::PyHelloError;
+use crate::py::arguments::index;
+use crate::py::errors::Result;
 use crate::py::interruptible;
-use crate::py::values::index;
 
 /// Write ``Hello world!`` through ``sys.stdout`` (so redirections see it).
 #[pyfunction]
@@ -30,31 +29,27 @@ const ON_THIS_THREAD: u64 = 10_000;
 /// Return ``n!`` exactly.
 #[pyfunction]
 #[pyo3(signature = (n))]
-pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> PyResult<BigUint> {
+pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {
     let number: BigInt = index(n, "fact() argument")?.extract()?;
     let n = match u64::try_from(&number) {
         Ok(n) if n <= FACT_MAX => n,
         _ if number.sign() == num_bigint::Sign::Minus => {
-            return Err(PyValueError::new_err(format!(
-                "fact() argument must not be negative, got {number}"
-            )))
+            return Err(CoreError::FactNegative(number).into())
         }
-        _ => {
-            return Err(PyOverflowError::new_err(format!(
-                "fact() argument must not exceed {FACT_MAX}, got {number}"
-            )))
-        }
+        _ => return Err(CoreError::FactTooLarge(number).into()),
     };
     if n < ON_THIS_THREAD {
         // Milliseconds at most: computed here, letting other Python threads run.
         return Ok(py.detach(|| factorial(n)));
     }
     // Seconds to forever: on a worker thread, so that Ctrl-C interrupts it.
-    interruptible::run(py, "fact", move |stop| factorial_with(n, stop).ok())
+    Ok(interruptible::run(py, "fact", move |stop| {
+        factorial_with(n, stop).ok()
+    })?)
 }
 
 /// Raise ``AppleStuckInThroat``.
 #[pyfunction]
-pub fn throws_error() -> Result<(), PyHelloError> {
+pub fn throws_error() -> Result<()> {
     Err(HelloError::AppleStuckInThroat.into())
 }

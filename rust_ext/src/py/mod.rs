@@ -1,5 +1,6 @@
 //! The PyO3 layer: conversions between Python values and `legacy_core`.
 
+pub mod arguments;
 pub mod batch;
 pub mod errors;
 pub mod hello;
@@ -8,6 +9,6 @@ pub mod interruptible;
 pub mod panic_for_tests;
 pub mod point;
 pub mod points_file;
+pub mod points_input;
 pub mod sleep;
-pub mod threads;
-pub mod values;
+pub mod workers;

@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString};
 
-use crate::py::errors::PyHelloError;
+use crate::py::errors::Error;
 use crate::py::point::Point;
 
 /// What stops a load early: a bad file, or a signal such as Ctrl-C.
@@ -53,7 +53,7 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<B
     });
     let points = match result {
         Ok(points) => points,
-        Err(Stop::Hello(error)) => return Err(PyHelloError(error).into()),
+        Err(Stop::Hello(error)) => return Err(Error::from(error).into()),
         Err(Stop::Python(error)) => return Err(error),
     };
     // A million new objects would set off hundreds of collections, each walking every
@@ -67,7 +67,7 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<B
     }
     let objects = points
         .into_iter()
-        .map(|inner| Bound::new(py, Point { inner }))
+        .map(|inner| Bound::new(py, Point::from(inner)))
         .collect::<PyResult<Vec<_>>>();
     if paused {
         gc.call_method0("enable")?;

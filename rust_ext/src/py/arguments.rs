@@ -1,13 +1,14 @@
-//! Reading Python ints the way the pure-Python backend does (`operator.index`), with
-//! the same error messages.
+//! Reading Python arguments as the pure-Python backend does (ints through `__index__`),
+//! with the same error messages.
 
-use legacy_core::point::coordinate as check_coordinate;
-use legacy_core::{Coordinate, Field};
+use legacy_core::{Coordinate, Error as CoreError, Field};
 use num_bigint::BigInt;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyInt;
+
+use crate::py::errors::Result;
 
 /// The name of `value`'s type, as Python's `type(value).__name__`.
 pub fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -37,21 +38,18 @@ pub fn index<'py>(value: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, 
     }
 }
 
-/// One coordinate from a Python value, checked as `Point` checks it.
-pub fn coordinate(field: Field, value: &Bound<'_, PyAny>) -> PyResult<Coordinate> {
+/// One coordinate from a Python value, checked as `Point` checks it: converted
+/// through `__index__` first, so nothing of the Point is touched until it is valid.
+pub fn coordinate(field: Field, value: &Bound<'_, PyAny>) -> Result<Coordinate> {
     let int = index(value, field.name())?;
     if let Ok(number) = int.extract::<u32>() {
         return Ok(number);
     }
     // Out of range: say which value, however large.
-    let number: BigInt = int.extract()?;
-    match i128::try_from(&number) {
-        Ok(small) => {
-            check_coordinate(field, small).map_err(|e| PyValueError::new_err(e.to_string()))
-        }
-        Err(_) => Err(PyValueError::new_err(format!(
-            "{field} must be between 0 and {}, got {number}",
-            legacy_core::MAX_COORDINATE
-        ))),
+    Err(CoreError::Coordinate {
+        row: None,
+        field,
+        value: int.extract::<BigInt>()?,
     }
+    .into())
 }
