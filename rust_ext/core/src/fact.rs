@@ -2,12 +2,10 @@
 
 use num_bigint::BigUint;
 
+use crate::control::Stopped;
+
 /// The largest `n` accepted by `fact`, as in Python's `math.factorial`: a machine word.
 pub const FACT_MAX: u64 = i64::MAX as u64;
-
-/// A factorial given up because its stop callback asked for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stopped;
 
 /// `n!` exactly.
 pub fn factorial(n: u64) -> BigUint {

@@ -43,9 +43,7 @@ pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {
         return Ok(py.detach(|| factorial(n)));
     }
     // Seconds to forever: on a worker thread, so that Ctrl-C interrupts it.
-    Ok(interruptible::run(py, "fact", move |stop| {
-        factorial_with(n, stop).ok()
-    })?)
+    interruptible::run(py, "fact", move |stop| factorial_with(n, stop))
 }
 
 /// Raise ``AppleStuckInThroat``.

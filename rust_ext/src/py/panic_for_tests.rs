@@ -2,6 +2,7 @@
 //! tests can check that a bug which panics reaches Python as PyO3's `PanicException`
 //! and leaves the interpreter running. Never part of the default build (or its stubs).
 
+use legacy_core::control::Stopped;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
@@ -15,9 +16,11 @@ pub fn panic_for_tests(py: Python<'_>, place: &str) -> PyResult<()> {
     match place {
         "here" => panic!("a panic for tests, holding the GIL"),
         "detached" => py.detach(|| panic!("a panic for tests, without the GIL")),
-        "worker" => interruptible::run(py, "panic-for-tests", |_| -> Option<()> {
-            panic!("a panic for tests, on a worker thread")
-        }),
+        "worker" => Ok(interruptible::run(
+            py,
+            "panic-for-tests",
+            |_| -> Result<(), Stopped> { panic!("a panic for tests, on a worker thread") },
+        )?),
         other => Err(PyValueError::new_err(format!(
             "place must be \"here\", \"detached\" or \"worker\", got {other:?}"
         ))),
