@@ -1,14 +1,20 @@
-# The developer's verbs. The README's two commands are `make report` and `make check`;
-# CI (.ci/run) runs `make check`.
+# The developer's verbs; `make help` lists them. The README's two commands are
+# `make report` and `make check`; CI (.ci/run) runs `make check`.
 
 PYTHON ?= python3
 # `make report` installs like a user would (a release build) into .venv;
-# `make check` builds a fresh environment of its own each time, as CI does.
+# `make check` builds a fresh environment of its own each time (under build/, which
+# git ignores), as CI does.
 VENV := .venv
 CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
-.PHONY: report check venv dev sources-only rust-checks python-checks test matrix bench clean
+.PHONY: help report dev check sources-only rust-checks python-checks lint fmt test \
+	test-fast matrix bench clean
+
+## help: list the verbs
+help:
+	@awk '/^## / { sub(/^## /, ""); split($$0, verb, ": "); printf "  %-14s %s\n", verb[1], substr($$0, length(verb[1]) + 3) }' $(MAKEFILE_LIST)
 
 ## report: set up .venv (release build) and run the main job on the shipped sample
 report:
@@ -17,7 +23,7 @@ report:
 	$(VENV)/bin/python -m pip install --quiet .
 	$(VENV)/bin/legacy-app report
 
-## dev: editable install with every tool, for the edit loop (fast dev profile)
+## dev: .venv with an editable install and every tool (fast dev build), for the edit loop
 dev:
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -40,29 +46,47 @@ sources-only:
 	@files="$$(git ls-files -ci --exclude-standard)"; \
 	if [ -n "$$files" ]; then echo "tracked but ignored (generated) files:"; echo "$$files" | head; exit 1; fi
 
+## rust-checks: cargo fmt --check, clippy -D warnings, cargo test
 rust-checks:
 	cargo fmt $(CARGO_MANIFEST) --all --check
 	cargo clippy $(CARGO_MANIFEST) --workspace --all-targets -- -D warnings
 	cargo test $(CARGO_MANIFEST) --workspace
 
+## python-checks: ruff, mypy --strict, stubtest against the built module
 python-checks:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m mypy
 	$(BIN)/python -m mypy.stubtest rust_ext --mypy-config-file setup.cfg
 
-## test: the test suite; every test of the API runs under both backends
+## lint: rust-checks and python-checks (no tests)
+lint: rust-checks python-checks
+
+## fmt: format the Rust and Python sources in place
+fmt:
+	cargo fmt $(CARGO_MANIFEST) --all
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## test: the whole test suite; every test of the API runs under both backends
 test:
 	$(BIN)/python -m pytest
+
+## test-fast: rebuild the extension if Rust changed, then the quick tests (no slow ones, few examples)
+test-fast:
+	$(BIN)/python -m pip install --quiet -e .
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q -x -m "not slow" \
+		--ignore=tests/test_packaging.py
 
 ## matrix: the abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
 matrix:
 	$(BIN)/nox -s matrix
 
-## bench: release build, then every row of SPEC.md "Performance", side by side
+## bench: release build, then every row of the performance table, side by side
 bench:
-	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev]"
+	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m benchmarks
 
+## clean: remove environments and build output
 clean:
 	rm -rf $(VENV) $(CHECK_VENV) build dist *.egg-info rust_ext/target rust_ext*.so

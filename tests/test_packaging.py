@@ -44,12 +44,32 @@ def fresh_venv(where: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sdist and the wheel, built as a release would build them."""
+    """The sdist and the wheel, built as a release would build them; the build's
+    verbose log is kept beside them as ``build.log``."""
     out = tmp_path_factory.mktemp("dist")
-    sh(sys.executable, "-m", "build", "--sdist", "-o", out, ROOT)
+    log = sh(sys.executable, "-m", "build", "--sdist", "-o", out, ROOT)
     # The wheel without build isolation, so Cargo reuses the checkout's release artefacts.
-    sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", out, ROOT)
+    log += sh(
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "-v",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        out,
+        ROOT,
+    )
+    (out / "build.log").write_text(log)
     return out
+
+
+def test_building_prints_no_packaging_warning(dist: Path) -> None:
+    log = (dist / "build.log").read_text()
+    # setuptools frames its warnings in "!!" banners and names them *Warning.
+    warnings = [line for line in log.splitlines() if "Warning" in line or line.strip() == "!!"]
+    assert warnings == []
 
 
 def test_sdist_holds_everything_needed(dist: Path) -> None:

@@ -27,9 +27,9 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // the legacy class said 'Point'. Setting `__name__` on a heap type resets its C
     // name; `__module__` stays `legacy_app`, so pickles name the public place.
     m.getattr("Point")?.setattr("__name__", "Point")?;
-    m.add_function(wrap_pyfunction!(py::hello::say_hello, m)?)?;
-    m.add_function(wrap_pyfunction!(py::hello::fact, m)?)?;
-    m.add_function(wrap_pyfunction!(py::hello::throws_error, m)?)?;
+    m.add_function(wrap_pyfunction!(py::greeting::say_hello, m)?)?;
+    m.add_function(wrap_pyfunction!(py::factorial::fact, m)?)?;
+    m.add_function(wrap_pyfunction!(py::greeting::throws_error, m)?)?;
     m.add_function(wrap_pyfunction!(py::points_file::load_points, m)?)?;
     m.add_class::<py::sleep::Nap>()?;
     m.add_function(wrap_pyfunction!(py::batch::nearest_neighbors, m)?)?;

@@ -3,7 +3,8 @@
 pub mod arguments;
 pub mod batch;
 pub mod errors;
-pub mod hello;
+pub mod factorial;
+pub mod greeting;
 pub mod interruptible;
 #[cfg(feature = "test-panic")]
 pub mod panic_for_tests;

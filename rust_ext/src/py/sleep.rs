@@ -21,7 +21,7 @@ use pyo3::types::PyType;
 
 use crate::py::arguments::type_name;
 use crate::py::errors::Result;
-use crate::py::hello::write_stdout;
+use crate::py::greeting::write_stdout;
 
 const SECONDS_PER_DAY: i128 = 86_400;
 const NANOS_PER_SECOND: i128 = 1_000_000_000;

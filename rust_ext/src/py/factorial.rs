@@ -1,27 +1,13 @@
-//! `say_hello`, `fact` and `throws_error`.
+//! `fact`: exact factorials, on a worker thread when they take long, so Ctrl-C works.
 
 use legacy_core::fact::{factorial, factorial_with, FACT_MAX};
-use legacy_core::{Error as CoreError, HelloError};
+use legacy_core::Error as CoreError;
 use num_bigint::{BigInt, BigUint};
 use pyo3::prelude::*;
 
 use crate::py::arguments::index;
 use crate::py::errors::Result;
 use crate::py::interruptible;
-
-/// Write ``Hello world!`` through ``sys.stdout`` (so redirections see it).
-#[pyfunction]
-pub fn say_hello(py: Python<'_>) -> PyResult<()> {
-    write_stdout(py, "Hello world!\n")
-}
-
-/// Write `text` through Python's `sys.stdout`, not the process's file descriptor.
-pub fn write_stdout(py: Python<'_>, text: &str) -> PyResult<()> {
-    py.import("sys")?
-        .getattr(pyo3::intern!(py, "stdout"))?
-        .call_method1(pyo3::intern!(py, "write"), (text,))?;
-    Ok(())
-}
 
 /// Below this `n`, `n!` takes a few milliseconds: not worth a thread.
 const ON_THIS_THREAD: u64 = 10_000;
@@ -44,10 +30,4 @@ pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {
     }
     // Seconds to forever: on a worker thread, so that Ctrl-C interrupts it.
     interruptible::run(py, "fact", move |stop| factorial_with(n, stop))
-}
-
-/// Raise ``AppleStuckInThroat``.
-#[pyfunction]
-pub fn throws_error() -> Result<()> {
-    Err(HelloError::AppleStuckInThroat.into())
 }

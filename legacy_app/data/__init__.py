@@ -1,0 +1,1 @@
+"""The sample points file shipped with the package: ``sample_points.csv``."""
