@@ -1,4 +1,8 @@
-"""The Rust backend: the public names as served by the compiled ``rust_ext`` module."""
+"""The Rust backend: the public names as served by the compiled ``rust_ext`` module.
+
+It serves every name of the contract (``legacy_app._contract.Backend``), which mypy
+checks against the stubs of ``rust_ext``.
+"""
 
 from __future__ import annotations
 

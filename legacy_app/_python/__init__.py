@@ -1,6 +1,7 @@
 """The legacy pure-Python implementation: the reference the Rust backend is tested against.
 
 Nothing here imports ``rust_ext``; it is also the fallback where no Rust toolchain exists.
+It serves every name of the contract (``legacy_app._contract.Backend``), which mypy checks.
 """
 
 from legacy_app._python.batch import closest_pair, greedy_route, nearest_neighbors, path_length
