@@ -16,7 +16,11 @@ import warnings
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from legacy_app.errors import AppleStuckInThroat, HelloError, HelloIOError, PointsFormatError
+from legacy_app import _contract
+from legacy_app.errors import AppleStuckInThroat as AppleStuckInThroat
+from legacy_app.errors import HelloError as HelloError
+from legacy_app.errors import HelloIOError as HelloIOError
+from legacy_app.errors import PointsFormatError as PointsFormatError
 
 BACKENDS = ("rust", "python")
 
@@ -54,7 +58,7 @@ def _choose_backend() -> tuple[str, ModuleType]:
 if TYPE_CHECKING:
     from legacy_app import _python
     from legacy_app._contract import Backend
-    from legacy_app._python import Point
+    from legacy_app._python import Point as Point
 
     BACKEND: str
     # Each name has the contract's type (Backend's signatures, exactly), whichever
@@ -71,33 +75,20 @@ if TYPE_CHECKING:
     throws_error = _served.throws_error
 else:
     BACKEND, _backend = _choose_backend()
-    Point = _backend.Point
-    closest_pair = _backend.closest_pair
-    fact = _backend.fact
-    greedy_route = _backend.greedy_route
-    load_points = _backend.load_points
-    nearest_neighbors = _backend.nearest_neighbors
-    path_length = _backend.path_length
-    print_sleep = _backend.print_sleep
-    say_hello = _backend.say_hello
-    throws_error = _backend.throws_error
+    globals().update({name: getattr(_backend, name) for name in _contract.PUBLIC_NAMES})
     del _backend
-
-__all__ = [
-    "BACKEND",
-    "AppleStuckInThroat",
-    "HelloError",
-    "HelloIOError",
-    "Point",
-    "PointsFormatError",
-    "closest_pair",
-    "fact",
-    "greedy_route",
-    "load_backend",
-    "load_points",
-    "nearest_neighbors",
-    "path_length",
-    "print_sleep",
-    "say_hello",
-    "throws_error",
-]
+    # For `import *` and help(). mypy cannot read a list built at runtime: it takes the
+    # exports from the definitions above and the `import ... as` lines instead.
+    __all__ = [
+        "BACKEND",
+        *sorted(
+            [
+                "AppleStuckInThroat",
+                "HelloError",
+                "HelloIOError",
+                "PointsFormatError",
+                "load_backend",
+                *_contract.PUBLIC_NAMES,
+            ]
+        ),
+    ]

@@ -25,16 +25,3 @@ path_length = rust_ext.path_length
 print_sleep = rust_ext.print_sleep
 say_hello = rust_ext.say_hello
 throws_error = rust_ext.throws_error
-
-__all__ = [
-    "Point",
-    "closest_pair",
-    "fact",
-    "greedy_route",
-    "load_points",
-    "nearest_neighbors",
-    "path_length",
-    "print_sleep",
-    "say_hello",
-    "throws_error",
-]
