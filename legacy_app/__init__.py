@@ -4,6 +4,8 @@ The public names are served by one of two backends with the same contract: the
 compiled Rust extension ``rust_ext`` or the pure-Python reference in
 ``legacy_app._python``. ``LEGACY_APP_BACKEND`` chooses (``auto``, the default, takes
 Rust when it is importable; ``rust``; ``python``) and ``BACKEND`` says which is in use.
+The names and their types are one contract, ``legacy_app._contract``, which mypy
+checks both backends against.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ import warnings
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from legacy_app.errors import AppleStuckInThroat, HelloError, HelloIOError, PointsFormatError
+from legacy_app import _contract
+from legacy_app.errors import AppleStuckInThroat as AppleStuckInThroat
+from legacy_app.errors import HelloError as HelloError
+from legacy_app.errors import HelloIOError as HelloIOError
+from legacy_app.errors import PointsFormatError as PointsFormatError
 
 BACKENDS = ("rust", "python")
 
@@ -50,50 +56,39 @@ def _choose_backend() -> tuple[str, ModuleType]:
 
 
 if TYPE_CHECKING:
-    # Both backends keep the reference's contract, so its annotations type the API.
-    from legacy_app._python import (
-        Point,
-        closest_pair,
-        fact,
-        greedy_route,
-        load_points,
-        nearest_neighbors,
-        path_length,
-        print_sleep,
-        say_hello,
-        throws_error,
-    )
+    from legacy_app import _python
+    from legacy_app._contract import Backend
+    from legacy_app._python import Point as Point
 
     BACKEND: str
+    # Each name has the contract's type (Backend's signatures, exactly), whichever
+    # backend serves it; mypy proves both backends implement Backend (_contract.py).
+    _served: Backend[Point] = _python
+    closest_pair = _served.closest_pair
+    fact = _served.fact
+    greedy_route = _served.greedy_route
+    load_points = _served.load_points
+    nearest_neighbors = _served.nearest_neighbors
+    path_length = _served.path_length
+    print_sleep = _served.print_sleep
+    say_hello = _served.say_hello
+    throws_error = _served.throws_error
 else:
     BACKEND, _backend = _choose_backend()
-    Point = _backend.Point
-    closest_pair = _backend.closest_pair
-    fact = _backend.fact
-    greedy_route = _backend.greedy_route
-    load_points = _backend.load_points
-    nearest_neighbors = _backend.nearest_neighbors
-    path_length = _backend.path_length
-    print_sleep = _backend.print_sleep
-    say_hello = _backend.say_hello
-    throws_error = _backend.throws_error
+    globals().update({name: getattr(_backend, name) for name in _contract.PUBLIC_NAMES})
     del _backend
-
-__all__ = [
-    "BACKEND",
-    "AppleStuckInThroat",
-    "HelloError",
-    "HelloIOError",
-    "Point",
-    "PointsFormatError",
-    "closest_pair",
-    "fact",
-    "greedy_route",
-    "load_backend",
-    "load_points",
-    "nearest_neighbors",
-    "path_length",
-    "print_sleep",
-    "say_hello",
-    "throws_error",
-]
+    # For `import *` and help(). mypy cannot read a list built at runtime: it takes the
+    # exports from the definitions above and the `import ... as` lines instead.
+    __all__ = [
+        "BACKEND",
+        *sorted(
+            [
+                "AppleStuckInThroat",
+                "HelloError",
+                "HelloIOError",
+                "PointsFormatError",
+                "load_backend",
+                *_contract.PUBLIC_NAMES,
+            ]
+        ),
+    ]

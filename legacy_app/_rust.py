@@ -1,4 +1,8 @@
-"""The Rust backend: the public names as served by the compiled ``rust_ext`` module."""
+"""The Rust backend: the public names as served by the compiled ``rust_ext`` module.
+
+It serves every name of the contract (``legacy_app._contract.Backend``), which mypy
+checks against the stubs of ``rust_ext``.
+"""
 
 from __future__ import annotations
 
@@ -33,17 +37,3 @@ async def print_sleep(duration: datetime.timedelta) -> None:
     nap = rust_ext.Nap.announce(duration)
     await asyncio.sleep(nap.seconds)
     nap.wake()
-
-
-__all__ = [
-    "Point",
-    "closest_pair",
-    "fact",
-    "greedy_route",
-    "load_points",
-    "nearest_neighbors",
-    "path_length",
-    "print_sleep",
-    "say_hello",
-    "throws_error",
-]

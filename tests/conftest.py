@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 import legacy_app
+from legacy_app._contract import PUBLIC_NAMES as CONTRACT_NAMES
 
 # The differential properties run 2,000 examples each in CI, fewer while editing.
 settings.register_profile(
@@ -19,18 +20,8 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-PUBLIC_NAMES = [
-    "Point",
-    "closest_pair",
-    "fact",
-    "greedy_route",
-    "load_points",
-    "nearest_neighbors",
-    "path_length",
-    "print_sleep",
-    "say_hello",
-    "throws_error",
-]
+# Every public name, from the one list (legacy_app._contract); tests parametrize on it.
+PUBLIC_NAMES: list[str] = list(CONTRACT_NAMES)
 
 
 @pytest.fixture(params=legacy_app.BACKENDS)

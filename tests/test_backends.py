@@ -12,6 +12,9 @@ from types import ModuleType
 import pytest
 
 import legacy_app
+import legacy_app._contract
+import legacy_app.errors
+from tests.conftest import PUBLIC_NAMES
 
 
 def python(
@@ -41,21 +44,48 @@ def test_environment_chooses(setting: str, expected: str) -> None:
 def test_python_backend_serves_the_reference() -> None:
     code = (
         "import legacy_app, legacy_app._python as p\n"
+        "from legacy_app._contract import PUBLIC_NAMES\n"
+        "print(all(getattr(legacy_app, n) is getattr(p, n) for n in PUBLIC_NAMES))\n"
         "print(legacy_app.Point is p.Point, legacy_app.fact is p.fact)"
     )
-    assert python(code, {"LEGACY_APP_BACKEND": "python"}).stdout.split() == ["True", "True"]
+    done = python(code, {"LEGACY_APP_BACKEND": "python"})
+    assert done.stdout.split() == ["True", "True", "True"], done.stderr
 
 
 def test_rust_backend_serves_rust_ext() -> None:
+    # Every name is legacy_app._rust's, and each of those is rust_ext's own object,
+    # unless _rust defines it in Python around rust_ext.
     code = (
-        "import legacy_app, legacy_app._rust, rust_ext\n"
-        "names = ['Point', 'fact', 'say_hello', 'throws_error', 'load_points',\n"
-        "         'nearest_neighbors', 'closest_pair', 'path_length', 'greedy_route']\n"
-        "print(all(getattr(legacy_app, n) is getattr(rust_ext, n) for n in names),\n"
-        "      legacy_app.print_sleep is legacy_app._rust.print_sleep)"
+        "import legacy_app, legacy_app._rust as r, rust_ext\n"
+        "from legacy_app._contract import PUBLIC_NAMES\n"
+        "print(all(getattr(legacy_app, n) is getattr(r, n) for n in PUBLIC_NAMES))\n"
+        "print(all(getattr(r, n) is getattr(rust_ext, n, None)\n"
+        "          or getattr(r, n).__module__ == r.__name__ for n in PUBLIC_NAMES))\n"
+        "print(legacy_app.Point is rust_ext.Point, legacy_app.fact is rust_ext.fact)"
     )
-    # print_sleep is a coroutine function of Python's own around the Rust work.
-    assert python(code, {"LEGACY_APP_BACKEND": "rust"}).stdout.split() == ["True", "True"]
+    done = python(code, {"LEGACY_APP_BACKEND": "rust"})
+    assert done.stdout.split() == ["True", "True", "True", "True"], done.stderr
+
+
+def test_every_backend_serves_every_public_name(api: ModuleType) -> None:
+    assert not [name for name in PUBLIC_NAMES if not hasattr(api, name)]
+
+
+def test_public_names_are_exported() -> None:
+    # Built at runtime, so mypy does not know it: it reads the exports from the code.
+    exported: list[str] = vars(legacy_app)["__all__"]
+    others = {"BACKEND", "load_backend"} | set(legacy_app.errors.__all__)
+    assert exported[0] == "BACKEND"
+    assert sorted(exported[1:]) == exported[1:]
+    assert set(exported) == set(PUBLIC_NAMES) | others
+    assert all(hasattr(legacy_app, name) for name in exported)
+
+
+def test_public_names_are_the_contracts() -> None:
+    # Read from the Protocol both backends implement: what it declares, in its order.
+    assert PUBLIC_NAMES[:2] == ["Point", "say_hello"]
+    assert "greedy_route" in PUBLIC_NAMES
+    assert len(set(PUBLIC_NAMES)) == len(PUBLIC_NAMES) == len(legacy_app._contract.PUBLIC_NAMES)
 
 
 BLOCK_RUST = (

@@ -112,6 +112,7 @@ def test_one_abi3_wheel_with_types(dist: Path) -> None:
         "rust_ext.abi3.so",
         "rust_ext-stubs/__init__.pyi",
         "legacy_app/py.typed",
+        "legacy_app/_contract.py",
         "legacy_app/data/sample_points.csv",
     } <= names
 
@@ -162,6 +163,11 @@ def test_wheel_users_get_the_types(dist: Path, tmp_path: Path) -> None:
     (wheel,) = dist.glob("legacy_app-*.whl")
     bin_dir = fresh_venv(tmp_path / "venv")
     sh(bin_dir / "pip", "install", "--quiet", wheel, "mypy==2.4.1")
+    # No NumPy here (it is optional): the contract's types must hold without it.
+    assert (
+        subprocess.run([bin_dir / "python", "-c", "import numpy"], capture_output=True).returncode
+        != 0
+    )
     script = tmp_path / "elsewhere" / "use.py"
     script.parent.mkdir()
     script.write_text(
@@ -175,6 +181,9 @@ def test_wheel_users_get_the_types(dist: Path, tmp_path: Path) -> None:
             reveal_type(legacy_app.load_points("p.csv"))
             rust_ext.fact(1.5)
             legacy_app.Point("a", 1)
+            reveal_type(legacy_app.nearest_neighbors(legacy_app.load_points("p.csv")))
+            legacy_app.nearest_neighbors([(1, 2), (3, 4)])
+            legacy_app.closest_pair(5)
             """
         )
     )
@@ -188,10 +197,16 @@ def test_wheel_users_get_the_types(dist: Path, tmp_path: Path) -> None:
     out = done.stdout
     # (mypy 2 names builtins without their module; older mypy with it.)
     revealed = re.findall(r'Revealed type is "(?:builtins\.)?(.+)"', out)
-    assert revealed == ["int", "float", "list[legacy_app._python.point.Point]"], out
-    assert "use.py:8: error:" in out, out
-    assert "use.py:9: error:" in out, out
+    assert revealed == [
+        "int",
+        "float",
+        "list[legacy_app._python.point.Point]",
+        "tuple[list[int], list[float]]",
+    ], out
+    for line in (8, 9, 11, 12):
+        assert f"use.py:{line}: error:" in out, out
     assert "import-untyped" not in out, out
+    assert "import-not-found" not in out, out
 
 
 def test_install_without_cargo_falls_back_to_python(dist: Path, tmp_path: Path) -> None:

@@ -14,9 +14,15 @@ import operator
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, overload
 
 from legacy_app._python.point import MAX_COORDINATE, Point
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from legacy_app._contract import IntegerArray
 
 Coordinates = tuple[list[int], list[int]]
 # Called now and then with (points done, points in all), last with (n, n).
@@ -125,6 +131,14 @@ def _need_two(name: str, n: int) -> None:
         raise ValueError(f"{name}() needs at least 2 points, got {n}")
 
 
+@overload
+def nearest_neighbors(
+    points: Sequence[Point], *, progress: Progress = None
+) -> tuple[list[int], list[float]]: ...
+@overload
+def nearest_neighbors(
+    points: IntegerArray, *, progress: Progress = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, Any]:
     """For each point, the index of its nearest other point and that distance."""
     (xs, ys), numpy_in = _read(points)
@@ -138,6 +152,14 @@ def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, A
     return nearest, distances
 
 
+@overload
+def closest_pair(
+    points: Sequence[Point], *, progress: Progress = None
+) -> tuple[int, int, float]: ...
+@overload
+def closest_pair(
+    points: IntegerArray, *, progress: Progress = None
+) -> tuple[np.int64, np.int64, np.float64]: ...
 def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, Any]:
     """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
     (xs, ys), numpy_in = _read(points)
@@ -157,6 +179,10 @@ def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, A
     return i, j, distance
 
 
+@overload
+def path_length(points: Sequence[Point]) -> float: ...
+@overload
+def path_length(points: IntegerArray) -> np.float64: ...
 def path_length(points: Any) -> Any:
     """The length of the path through the points in order, correctly rounded."""
     (xs, ys), numpy_in = _read(points)
@@ -169,6 +195,14 @@ def path_length(points: Any) -> Any:
     return total
 
 
+@overload
+def greedy_route(
+    points: Sequence[Point], start: int = 0, *, progress: Progress = None
+) -> list[int]: ...
+@overload
+def greedy_route(
+    points: IntegerArray, start: int = 0, *, progress: Progress = None
+) -> npt.NDArray[np.int64]: ...
 def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> Any:
     """A nearest-neighbour tour from ``start``; ties: the lowest index."""
     (xs, ys), numpy_in = _read(points)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import operator
-from typing import Any, SupportsIndex
+from typing import TYPE_CHECKING, Any, SupportsIndex
 
 MAX_COORDINATE = 2**32 - 1
 
@@ -33,14 +33,20 @@ class Point:
         checked = coordinate("x", x), coordinate("y", y)
         self._x, self._y = checked
 
-    def __getattr__(self, name: str) -> Any:
-        # Only reached when normal lookup fails: for a coordinate (the property, or the
-        # slot it reads), that is a Point whose __init__ never ran (Point.__new__(Point),
-        # a subclass __init__ that skips super().__init__).
-        if name in ("x", "y", "_x", "_y"):
-            field = name[-1]
-            raise AttributeError(f"{type(self).__name__} has no {field}: Point.__init__ never ran")
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    if not TYPE_CHECKING:
+        # Hidden from type checkers: a __getattr__ would let any attribute of a Point
+        # type-check.
+
+        def __getattr__(self, name: str) -> Any:
+            # Only reached when normal lookup fails: for a coordinate (the property, or
+            # the slot it reads), that is a Point whose __init__ never ran
+            # (Point.__new__(Point), a subclass __init__ that skips super().__init__).
+            if name in ("x", "y", "_x", "_y"):
+                field = name[-1]
+                raise AttributeError(
+                    f"{type(self).__name__} has no {field}: Point.__init__ never ran"
+                )
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     @property
     def x(self) -> int:

@@ -4,8 +4,8 @@
 
 import datetime
 import os
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, final, overload
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, Protocol, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -63,37 +63,45 @@ class Nap:
     def seconds(self) -> float: ...
     def wake(self) -> None: ...
 
-# Points for the batch functions: Point objects, or an (n, 2) NumPy integer array,
+# Points for the batch functions: a sequence of Points, or an (n, 2) NumPy integer array,
 # in which case the results are NumPy too.
-_IntArray = npt.NDArray[np.integer[Any]]
+class _IntArray(Protocol):
+    # An array by its members, not as np.ndarray: where NumPy is not installed, mypy
+    # reads NumPy's types as Any, and an ndarray parameter would accept anything at all.
+    @property
+    def dtype(self) -> np.dtype[np.integer[Any]]: ...
+    @property
+    def shape(self) -> tuple[int, ...]: ...
+    def __len__(self) -> int: ...
+
 # Called now and then with (done, total) by the long batch functions.
 _Progress = Callable[[int, int], object] | None
 
 @overload
 def nearest_neighbors(
+    points: Sequence[Point], *, progress: _Progress = None
+) -> tuple[list[int], list[float]]: ...
+@overload
+def nearest_neighbors(
     points: _IntArray, *, progress: _Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 @overload
-def nearest_neighbors(
-    points: Iterable[Point], *, progress: _Progress = None
-) -> tuple[list[int], list[float]]: ...
+def closest_pair(
+    points: Sequence[Point], *, progress: _Progress = None
+) -> tuple[int, int, float]: ...
 @overload
 def closest_pair(
     points: _IntArray, *, progress: _Progress = None
 ) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
-def closest_pair(
-    points: Iterable[Point], *, progress: _Progress = None
-) -> tuple[int, int, float]: ...
+def path_length(points: Sequence[Point]) -> float: ...
 @overload
 def path_length(points: _IntArray) -> np.float64: ...
 @overload
-def path_length(points: Iterable[Point]) -> float: ...
+def greedy_route(
+    points: Sequence[Point], start: int = 0, *, progress: _Progress = None
+) -> list[int]: ...
 @overload
 def greedy_route(
     points: _IntArray, start: int = 0, *, progress: _Progress = None
 ) -> npt.NDArray[np.int64]: ...
-@overload
-def greedy_route(
-    points: Iterable[Point], start: int = 0, *, progress: _Progress = None
-) -> list[int]: ...
