@@ -94,3 +94,107 @@ impl From<Error> for PyErr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use num_bigint::BigInt;
+    use pyo3::prelude::*;
+
+    use super::*;
+
+    /// The class name and message each error becomes, seen from Python.
+    fn raised(error: impl Into<Error>) -> (String, String) {
+        Python::attach(|py| {
+            // legacy_app.errors, the classes' one definition, from this checkout.
+            let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+            let path = py.import("sys").and_then(|sys| sys.getattr("path"));
+            path.and_then(|path| path.call_method1("insert", (0, root)))
+                .expect("sys.path takes the checkout");
+            let error = PyErr::from(error.into());
+            let class = error.get_type(py).name().expect("a class name").to_string();
+            (class, error.value(py).to_string())
+        })
+    }
+
+    #[test]
+    fn each_variant_becomes_its_class() {
+        let cases: Vec<(Error, &str)> = vec![
+            (
+                HelloError::Io {
+                    path: PathBuf::from("pts.csv"),
+                    source: std::io::Error::from_raw_os_error(2),
+                }
+                .into(),
+                "HelloIOError",
+            ),
+            (HelloError::AppleStuckInThroat.into(), "AppleStuckInThroat"),
+            (
+                HelloError::PointsFormat {
+                    path: PathBuf::from("p.csv"),
+                    line: 3,
+                    reason: legacy_core::FormatReason::NotUtf8,
+                }
+                .into(),
+                "PointsFormatError",
+            ),
+            (CoreError::ArrayShape(vec![3]).into(), "ValueError"),
+            (CoreError::ArrayDtype("float64".into()).into(), "TypeError"),
+            (CoreError::MaskedArray.into(), "TypeError"),
+            (
+                CoreError::Coordinate {
+                    row: None,
+                    field: legacy_core::Field::X,
+                    value: BigInt::from(-1),
+                }
+                .into(),
+                "ValueError",
+            ),
+            (
+                CoreError::TooFewPoints {
+                    function: "closest_pair",
+                    count: 0,
+                }
+                .into(),
+                "ValueError",
+            ),
+            (
+                CoreError::StartOutOfRange {
+                    start: BigInt::from(5),
+                    count: 2,
+                }
+                .into(),
+                "IndexError",
+            ),
+            (
+                CoreError::FactNegative(BigInt::from(-1)).into(),
+                "ValueError",
+            ),
+            (
+                CoreError::FactTooLarge(BigInt::from(1) << 64).into(),
+                "OverflowError",
+            ),
+            (
+                CoreError::SleepNegative("-1 day".into()).into(),
+                "ValueError",
+            ),
+            (CoreError::SleepTooLong(1 << 100).into(), "OverflowError"),
+            (CoreError::Threads("0".into()).into(), "ValueError"),
+            (Stopped.into(), "RuntimeError"),
+        ];
+        for (error, class) in cases {
+            let message = match &error {
+                Error::Core(core) => core.to_string(),
+                Error::Py(_) => unreachable!("only core errors here"),
+            };
+            assert_eq!(raised(error), (class.to_owned(), message));
+        }
+    }
+
+    #[test]
+    fn a_python_error_passes_through_unchanged() {
+        let (class, message) = raised(PyErr::new::<pyo3::exceptions::PyKeyError, _>("k"));
+        assert_eq!((class.as_str(), message.as_str()), ("KeyError", "'k'"));
+    }
+}
