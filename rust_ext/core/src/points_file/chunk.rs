@@ -50,53 +50,85 @@ fn digits_value(values: u64, count: usize) -> u64 {
 }
 
 #[inline(always)]
+fn is_blank(byte: u8) -> bool {
+    byte == b' ' || byte == b'\t'
+}
+
+#[inline(always)]
 fn skip_blanks(data: &[u8], mut at: usize) -> usize {
-    while let Some(b' ' | b'\t') = data.get(at) {
+    while data.get(at).is_some_and(|&byte| is_blank(byte)) {
         at += 1;
     }
     at
 }
 
-/// A field of 1 to 15 digits between optional blanks, at most `u32::MAX`: its value
-/// and where it ends. `None` for anything else, left to the exact rules.
+/// The byte at `at` or, if blanks start there, the first one after them; and where.
 #[inline(always)]
-fn fast_field(data: &[u8], at: usize) -> Option<(u32, usize)> {
+fn after_blanks(data: &[u8], at: usize) -> Option<(u8, usize)> {
+    let byte = *data.get(at)?;
+    if !is_blank(byte) {
+        return Some((byte, at));
+    }
     let at = skip_blanks(data, at);
-    let first = word_at(data, at)? ^ ZEROS;
-    let count = leading_digits(first);
-    let (value, end) = match count {
-        0 => return None,
-        1..=7 => (digits_value(first, count), at + count),
-        _ => {
-            let second = word_at(data, at + 8)? ^ ZEROS;
-            let more = leading_digits(second);
-            let high = digits_value(first, 8);
-            match more {
-                0 => (high, at + 8),
-                // Sixteen digits or more: rare (zero padding), left to the exact rules.
-                8 => return None,
-                _ => (
-                    high * POWERS_OF_TEN.get(more).copied()? + digits_value(second, more),
-                    at + 8 + more,
-                ),
-            }
+    Some((*data.get(at)?, at))
+}
+
+/// A number of 1 to 15 digits at `at`, after optional blanks, at most `u32::MAX`: its
+/// value and where its digits end. `None` for anything else, left to the exact rules.
+#[inline(always)]
+fn fast_field(data: &[u8], mut at: usize) -> Option<(u32, usize)> {
+    let mut first = word_at(data, at)? ^ ZEROS;
+    let mut count = leading_digits(first);
+    if count == 0 {
+        // Blanks before a number are rare: looked for only when no digit starts here.
+        let (_, digits) = after_blanks(data, at)?;
+        if digits == at {
+            return None;
+        }
+        at = digits;
+        first = word_at(data, at)? ^ ZEROS;
+        count = leading_digits(first);
+        if count == 0 {
+            return None;
+        }
+    }
+    let (value, end) = if count < 8 {
+        (digits_value(first, count), at + count)
+    } else {
+        let second = word_at(data, at + 8)? ^ ZEROS;
+        let more = leading_digits(second);
+        let high = digits_value(first, 8);
+        // Nine and ten digits (most of the range of a u32) skip the general conversion.
+        match more {
+            0 => (high, at + 8),
+            1 => (high * 10 + (second & 0xff), at + 9),
+            2 => (
+                high * 100 + (second & 0xff) * 10 + ((second >> 8) & 0xff),
+                at + 10,
+            ),
+            // Sixteen digits or more: rare (zero padding), left to the exact rules.
+            8 => return None,
+            _ => (
+                high * POWERS_OF_TEN.get(more).copied()? + digits_value(second, more),
+                at + 8 + more,
+            ),
         }
     };
-    let value = u32::try_from(value).ok()?;
-    Some((value, skip_blanks(data, end)))
+    Some((u32::try_from(value).ok()?, end))
 }
 
 /// The point of a common line at `at` and where the next line starts.
 #[inline(always)]
 fn fast_line(data: &[u8], at: usize) -> Option<(Point, usize)> {
-    let (x, comma) = fast_field(data, at)?;
-    if *data.get(comma)? != b',' {
+    let (x, end) = fast_field(data, at)?;
+    let (comma, end) = after_blanks(data, end)?;
+    if comma != b',' {
         return None;
     }
-    let (y, end) = fast_field(data, comma + 1)?;
-    let next = match *data.get(end)? {
-        b'\n' => end + 1,
-        b'\r' if *data.get(end + 1)? == b'\n' => end + 2,
+    let (y, end) = fast_field(data, end + 1)?;
+    let next = match after_blanks(data, end)? {
+        (b'\n', end) => end + 1,
+        (b'\r', end) if *data.get(end + 1)? == b'\n' => end + 2,
         _ => return None,
     };
     Some((Point::new(x, y), next))
@@ -148,7 +180,7 @@ mod tests {
         assert_eq!(digits(b"4294967296"), None);
         assert_eq!(digits(b"000000000000042"), Some((42, 15)));
         assert_eq!(digits(b"0000000000000042"), None);
-        assert_eq!(digits(b" \t12 \t"), Some((12, 6)));
+        assert_eq!(digits(b" \t12 \t"), Some((12, 4)));
         assert_eq!(digits(b""), None);
         assert_eq!(digits(b"a"), None);
         assert_eq!(digits(b"\xb0"), None);
