@@ -34,6 +34,9 @@ pub use line::parse_line;
 /// nothing next to its parsing, small enough to stay in the L2 cache.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
+/// Chunks read ahead of the merge at most, whatever the thread count.
+const MAX_AHEAD: usize = 16;
+
 /// Why reading ended without the points.
 #[derive(Debug)]
 pub enum ReadError {
@@ -117,7 +120,9 @@ pub fn read_points_in_chunks<R: Read>(
     if reading.chunks.at_end || control.threads() <= 1 {
         return reading.sequential(first);
     }
-    let ahead = 2 * control.threads() + 2;
+    // Enough chunks in flight to keep every worker busy, and few enough that the
+    // buffers stay a small part of the memory the points take.
+    let ahead = (2 * control.threads() + 2).min(MAX_AHEAD);
     let parallel = |scope: &Scope<'_>| reading.parallel(scope, first, ahead);
     match pool {
         Some(pool) => pool.in_place_scope(parallel),

@@ -50,12 +50,11 @@ impl Control for Signals {
     }
 }
 
-/// How many threads parse: `LEGACY_APP_THREADS`' pool, or every core.
+/// How many threads parse: `LEGACY_APP_THREADS`' pool, or every core, and never
+/// more threads than cores.
 fn thread_count(pool: Option<&ThreadPool>) -> usize {
-    pool.map_or_else(
-        || std::thread::available_parallelism().map_or(1, usize::from),
-        ThreadPool::current_num_threads,
-    )
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    pool.map_or(cores, |pool| pool.current_num_threads().min(cores))
 }
 
 /// Objects made between two looks for Ctrl-C: a few milliseconds' worth.
