@@ -20,6 +20,8 @@ use std::io::Read;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use rayon::{Scope, ThreadPool};
 
@@ -36,6 +38,9 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 
 /// Chunks read ahead of the merge at most, whatever the thread count.
 const MAX_AHEAD: usize = 16;
+
+/// Chunks that `parse_beside`'s helper parses ahead of the calling thread at most.
+const AHEAD_BESIDE: usize = 4;
 
 /// Why reading ended without the points.
 #[derive(Debug)]
@@ -107,33 +112,50 @@ pub fn read_points_in_chunks<R: Read>(
     pool: Option<&ThreadPool>,
     chunk_bytes: usize,
 ) -> Result<Vec<Point>, ReadError> {
+    let mut points = Vec::new();
+    for_each_chunk(reader, path, control, pool, chunk_bytes, &mut |chunk| {
+        points.append(chunk);
+        Ok(())
+    })?;
+    Ok(points)
+}
+
+/// What takes the points of each chunk, in file order: it may keep the vector's
+/// contents (`append`, `mem::swap`); whatever it leaves there is dropped.
+pub type ChunkSink<'s> = dyn FnMut(&mut Vec<Point>) -> Result<(), Stopped> + 's;
+
+/// Read and parse `reader` as `read_points_in_chunks` does, handing the points of
+/// each chunk to `sink` on the calling thread, in file order, instead of keeping them.
+pub fn for_each_chunk<R: Read>(
+    reader: R,
+    path: &Path,
+    control: &dyn Control,
+    pool: Option<&ThreadPool>,
+    chunk_bytes: usize,
+    sink: &mut ChunkSink<'_>,
+) -> Result<(), ReadError> {
     let mut reading = Reading {
         chunks: Chunks::new(reader, chunk_bytes.max(1)),
         path,
         ticker: Ticker::new(control),
+        lines: 0,
     };
     let mut first = Buffer::default();
     if !reading.next_chunk(&mut first)? {
-        return Ok(Vec::new());
+        return Ok(());
     }
     // A file of one chunk is parsed at once: no thread is woken for it.
     if reading.chunks.at_end || control.threads() <= 1 {
-        return reading.sequential(first);
+        return reading.sequential(first, sink);
     }
     // Enough chunks in flight to keep every worker busy, and few enough that the
     // buffers stay a small part of the memory the points take.
     let ahead = (2 * control.threads() + 2).min(MAX_AHEAD);
-    let parallel = |scope: &Scope<'_>| reading.parallel(scope, first, ahead);
+    let parallel = |scope: &Scope<'_>| reading.parallel(scope, first, ahead, sink);
     match pool {
         Some(pool) => pool.in_place_scope(parallel),
         None => rayon::in_place_scope(parallel),
     }
-}
-
-/// The points of the chunks merged so far, and the lines they held.
-struct Merged {
-    points: Vec<Point>,
-    lines: u64,
 }
 
 /// One chunk's parse, sent back from a worker with its buffers for reuse.
@@ -151,6 +173,8 @@ struct Reading<'a, R> {
     chunks: Chunks<R>,
     path: &'a Path,
     ticker: Ticker<'a>,
+    /// The lines of the chunks handed over so far.
+    lines: u64,
 }
 
 impl<R: Read> Reading<'_, R> {
@@ -166,64 +190,60 @@ impl<R: Read> Reading<'_, R> {
             })
     }
 
-    /// Count one parsed chunk's lines, or return the error of its bad line, numbered
-    /// in the file.
-    fn merge(
+    /// Hand one parsed chunk's points to `sink`, or return the error of its bad line,
+    /// numbered in the file.
+    fn hand_over(
         &mut self,
-        merged: &mut Merged,
         outcome: Result<u64, chunk::ChunkError>,
+        points: &mut Vec<Point>,
+        sink: &mut ChunkSink<'_>,
     ) -> Result<(), ReadError> {
         match outcome {
             Ok(lines) => {
-                merged.lines += lines;
+                self.lines += lines;
+                sink(points)?;
+                points.clear();
                 self.ticker.done(lines)?;
                 Ok(())
             }
             Err((line, reason)) => Err(ReadError::File(HelloError::PointsFormat {
                 path: self.path.to_path_buf(),
-                line: merged.lines + line,
+                line: self.lines + line,
                 reason,
             })),
         }
     }
 
-    /// Read and parse each chunk in turn on this thread, into one vector.
-    fn sequential(mut self, mut buffer: Buffer) -> Result<Vec<Point>, ReadError> {
-        let mut merged = Merged {
-            points: Vec::new(),
-            lines: 0,
-        };
+    /// Read and parse each chunk in turn on this thread.
+    fn sequential(mut self, mut buffer: Buffer, sink: &mut ChunkSink<'_>) -> Result<(), ReadError> {
+        let mut points = Vec::new();
         let mut first = true;
         loop {
-            let outcome = chunk::parse_chunk(buffer.data(), first, &mut merged.points);
-            self.merge(&mut merged, outcome)?;
+            let outcome = chunk::parse_chunk(buffer.data(), first, &mut points);
+            self.hand_over(outcome, &mut points, sink)?;
             first = false;
             if !self.next_chunk(&mut buffer)? {
                 break;
             }
         }
-        self.ticker.flush()?;
-        Ok(merged.points)
+        Ok(self.ticker.flush()?)
     }
 
     /// Read on this thread while `scope`'s workers parse, `ahead` chunks ahead at most,
-    /// merging the parsed chunks in file order.
+    /// handing the parsed chunks over in file order.
     fn parallel(
         mut self,
         scope: &Scope<'_>,
         first: Buffer,
         ahead: usize,
-    ) -> Result<Vec<Point>, ReadError> {
+        sink: &mut ChunkSink<'_>,
+    ) -> Result<(), ReadError> {
         let (sender, receiver) = mpsc::channel::<WorkerResult>();
-        let mut merged = Merged {
-            points: Vec::new(),
-            lines: 0,
-        };
         // Parsed chunks that wait for an earlier one, by index.
         let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
         let mut spare_buffers: Vec<Buffer> = Vec::new();
         let mut spare_points: Vec<Vec<Point>> = Vec::new();
-        let (mut sent, mut received, mut next_to_merge) = (0usize, 0usize, 0usize);
+        let (mut sent, mut received, mut next_to_hand_over) = (0usize, 0usize, 0usize);
         let mut next = Some(first);
         loop {
             if let Some(buffer) = next.take() {
@@ -246,7 +266,7 @@ impl<R: Read> Reading<'_, R> {
                 sent += 1;
             }
             let reading = !self.chunks.at_end;
-            // Merge what is parsed; wait only when far enough ahead, or done reading.
+            // Hand over what is parsed; wait only when far enough ahead, or done reading.
             while received < sent {
                 let result = if !reading || sent - received >= ahead {
                     receiver.recv().ok()
@@ -257,12 +277,11 @@ impl<R: Read> Reading<'_, R> {
                 received += 1;
                 let parsed = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
                 waiting.insert(parsed.index, parsed);
-                while let Some(parsed) = waiting.remove(&next_to_merge) {
-                    self.merge(&mut merged, parsed.outcome)?;
-                    merged.points.extend_from_slice(&parsed.points);
+                while let Some(mut parsed) = waiting.remove(&next_to_hand_over) {
+                    self.hand_over(parsed.outcome, &mut parsed.points, sink)?;
                     spare_points.push(parsed.points);
                     spare_buffers.push(parsed.buffer);
-                    next_to_merge += 1;
+                    next_to_hand_over += 1;
                 }
             }
             if !reading {
@@ -273,9 +292,76 @@ impl<R: Read> Reading<'_, R> {
                 next = Some(buffer);
             }
         }
-        self.ticker.flush()?;
-        Ok(merged.points)
+        Ok(self.ticker.flush()?)
     }
+}
+
+/// Chunks' points parsed on a helper thread, handed over in file order.
+pub struct ParsedChunks {
+    receiver: mpsc::Receiver<Result<Vec<Point>, HelloError>>,
+    give_back: mpsc::Sender<Vec<Point>>,
+}
+
+impl ParsedChunks {
+    /// The next chunk's points, or the error that ended the file early; `None` at the
+    /// end. Waits `timeout` at most for the helper (`Err(Timeout)`).
+    pub fn next_within(
+        &self,
+        timeout: Duration,
+    ) -> Result<Option<Result<Vec<Point>, HelloError>>, mpsc::RecvTimeoutError> {
+        match self.receiver.recv_timeout(timeout) {
+            Ok(chunk) => Ok(Some(chunk)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(mpsc::RecvTimeoutError::Timeout),
+        }
+    }
+
+    /// Return a chunk's vector, so that the helper fills it again.
+    pub fn give_back(&self, mut points: Vec<Point>) {
+        points.clear();
+        // The helper is gone once the file is read: the vector is dropped then.
+        let _ = self.give_back.send(points);
+    }
+}
+
+/// Read and parse `reader` on a helper thread, a few chunks ahead of `consume`, which
+/// takes the chunks' points on the calling thread meanwhile, in file order. When
+/// `consume` returns, early or not, the helper stops and is joined.
+///
+/// For a source that does not block, such as a regular file: the reads are the
+/// helper's, where no signal interrupts them. The helper never waits for the
+/// calling thread, so `consume` may hold a lock (the GIL) while it waits for chunks.
+pub fn parse_beside<R, T>(
+    reader: R,
+    path: &Path,
+    chunk_bytes: usize,
+    consume: impl FnOnce(&ParsedChunks) -> T,
+) -> T
+where
+    R: Read + Send,
+{
+    let (sender, receiver) = mpsc::sync_channel(AHEAD_BESIDE);
+    let (give_back, given_back) = mpsc::channel::<Vec<Point>>();
+    thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut sink = |points: &mut Vec<Point>| {
+                let spare = given_back.try_recv().unwrap_or_default();
+                // The receiver is gone once `consume` returned: stop reading.
+                sender
+                    .send(Ok(std::mem::replace(points, spare)))
+                    .map_err(|_| Stopped)
+            };
+            let read = for_each_chunk(reader, path, &Sequential, None, chunk_bytes, &mut sink);
+            if let Err(ReadError::File(error)) = read {
+                let _ = sender.send(Err(error));
+            }
+        });
+        let chunks = ParsedChunks {
+            receiver,
+            give_back,
+        };
+        consume(&chunks)
+    })
 }
 
 #[cfg(test)]

@@ -1,11 +1,17 @@
-//! `load_points`: `legacy_core`'s chunked reader, run without the GIL, then one
-//! `Point` object per point.
+//! `load_points`: `legacy_core`'s chunked reader and one `Point` object per point.
+//!
+//! A regular file, with more than one thread allowed, is parsed on a helper thread
+//! while this one makes the objects. Anything else (a pipe, a FIFO, a terminal, or
+//! one thread) is read and parsed without the GIL first, on this thread, where a
+//! signal interrupts a read that waits; the objects are made afterwards.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use legacy_core::control::{Control, Stopped};
-use legacy_core::points_file::{open, read_points, ReadError};
+use legacy_core::points_file::{open, parse_beside, read_points, ReadError, CHUNK_BYTES};
 use legacy_core::Point as CorePoint;
 use pyo3::exceptions::{PySystemError, PyValueError};
 use pyo3::prelude::*;
@@ -57,6 +63,9 @@ fn thread_count(pool: Option<&ThreadPool>) -> usize {
     pool.map_or(cores, |pool| pool.current_num_threads().min(cores))
 }
 
+/// How long to wait for the helper's next chunk before looking for Ctrl-C.
+const WAIT_FOR_CHUNK: Duration = Duration::from_millis(50);
+
 /// Objects made between two looks for Ctrl-C: a few milliseconds' worth.
 const SIGNAL_EVERY: usize = 1 << 16;
 
@@ -80,27 +89,65 @@ impl<'py> IntoPyObject<'py> for NewPoint {
     }
 }
 
-/// A `Point` object for each point, in a new list.
-fn point_objects<'py>(py: Python<'py>, points: Vec<CorePoint>) -> PyResult<Bound<'py, PyList>> {
-    // A million new objects would set off hundreds of collections, each walking every
-    // tracked object, for nothing: a Point holds no references, so it is never part of
-    // a cycle. The collector rests while they are made (the GIL is held throughout,
-    // so no other thread sees it paused) and is restored even on error.
+/// Run `make` with the garbage collector resting, and restore it even on error.
+///
+/// A million new objects would set off hundreds of collections, each walking every
+/// tracked object, for nothing: a Point holds no references, so it is never part of a
+/// cycle. The GIL is held throughout, so no other thread sees the collector paused.
+fn with_collector_resting<'py, T>(
+    py: Python<'py>,
+    make: impl FnOnce() -> PyResult<T>,
+) -> PyResult<T> {
     let gc = py.import("gc")?;
     let paused = gc.call_method0("isenabled")?.is_truthy()?;
     if paused {
         gc.call_method0("disable")?;
     }
-    // Straight into the list (its length is known): no vector of objects in between.
-    let objects = points.into_iter().enumerate().map(|(k, point)| NewPoint {
-        point,
-        check_signals: k % SIGNAL_EVERY == SIGNAL_EVERY - 1,
-    });
-    let list = PyList::new(py, objects);
+    let made = make();
     if paused {
         gc.call_method0("enable")?;
     }
-    list
+    made
+}
+
+/// A `Point` object for each point, in a new list.
+fn point_objects<'py>(py: Python<'py>, points: Vec<CorePoint>) -> PyResult<Bound<'py, PyList>> {
+    with_collector_resting(py, || {
+        // Straight into the list (its length is known): no vector of objects in between.
+        let objects = points.into_iter().enumerate().map(|(k, point)| NewPoint {
+            point,
+            check_signals: k % SIGNAL_EVERY == SIGNAL_EVERY - 1,
+        });
+        PyList::new(py, objects)
+    })
+}
+
+/// Make the objects while a helper thread reads and parses the next chunks: with two
+/// cores, the parsing then costs next to nothing, the objects taking three times as
+/// long. The GIL is held throughout: the helper never needs it.
+fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> PyResult<Bound<'py, PyList>> {
+    with_collector_resting(py, || {
+        let objects = parse_beside(file, path, CHUNK_BYTES, |chunks| {
+            let mut objects: Vec<Bound<'py, Point>> = Vec::new();
+            loop {
+                match chunks.next_within(WAIT_FOR_CHUNK) {
+                    // A slow disk: Ctrl-C works meanwhile all the same.
+                    Err(_) => py.check_signals()?,
+                    Ok(None) => return Ok(objects),
+                    Ok(Some(Err(error))) => return Err(PyErr::from(PyHelloError(error))),
+                    Ok(Some(Ok(points))) => {
+                        objects.reserve(points.len());
+                        for &point in &points {
+                            objects.push(Bound::new(py, Point::from(point))?);
+                        }
+                        chunks.give_back(points);
+                        py.check_signals()?;
+                    }
+                }
+            }
+        })?;
+        PyList::new(py, objects)
+    })
 }
 
 /// Read the points of a file, one ``x,y`` a line.
@@ -113,14 +160,21 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<B
         return Err(PyValueError::new_err("embedded null byte"));
     }
     let path: PathBuf = name.extract()?;
+    // Opening a FIFO waits for a writer: not with the GIL.
+    let file = py.detach(|| open(&path)).map_err(PyHelloError)?;
     let pool = threads::pool();
+    let threads = thread_count(pool.as_deref());
+    // A regular file's reads never wait for a writer, so they may leave this thread.
+    if threads > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
+        return load_beside(py, file, &path);
+    }
     let control = Signals {
-        threads: thread_count(pool.as_deref()),
+        threads,
         raised: Mutex::new(None),
     };
     // Not inside `pool.install`: the reads stay on this thread, where a signal
     // interrupts them; only the parsing goes to the pool.
-    let result = py.detach(|| read_points(open(&path)?, &path, &control, pool.as_deref()));
+    let result = py.detach(|| read_points(file, &path, &control, pool.as_deref()));
     match result {
         Ok(points) => point_objects(py, points),
         Err(ReadError::File(error)) => Err(PyHelloError(error).into()),

@@ -2,6 +2,7 @@
 
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use super::line::BOM;
 use super::*;
@@ -313,4 +314,44 @@ fn read_errors_name_the_file() {
         }
         other => panic!("expected an I/O error, got {other:?}"),
     }
+}
+
+/// What `parse_beside` hands over, gathered as `read` gathers it.
+fn read_beside(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReason)> {
+    parse_beside(text, Path::new("t.csv"), chunk, |chunks| {
+        let mut points = Vec::new();
+        loop {
+            match chunks.next_within(Duration::from_secs(10)) {
+                Ok(Some(Ok(chunk))) => {
+                    points.extend_from_slice(&chunk);
+                    chunks.give_back(chunk);
+                }
+                Ok(Some(Err(HelloError::PointsFormat { line, reason, .. }))) => {
+                    return Err((line, reason))
+                }
+                Ok(None) => return Ok(points),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    })
+}
+
+#[test]
+fn parsing_beside_agrees_with_line_by_line() {
+    let mut seed = 3u64;
+    for round in 0..200 {
+        let text = random_file(&mut seed, 1 + round % 60);
+        for chunk in [1, 7, 64, 1 << 20] {
+            assert_eq!(read_beside(&text, chunk), line_by_line(&text), "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn parsing_beside_stops_when_the_consumer_does() {
+    let text = b"1,2\n".repeat(100_000);
+    let first = parse_beside(&text[..], Path::new("t.csv"), 64, |chunks| {
+        chunks.next_within(Duration::from_secs(10))
+    });
+    assert!(matches!(first, Ok(Some(Ok(points))) if !points.is_empty()));
 }
