@@ -402,3 +402,46 @@ def test_rust_reads_like_python_across_chunks(
         with threads_env(threads):
             rust = outcome(lambda: coordinates(rust_api.load_points(path)))
         assert rust == outcome(lambda: coordinates(python_api.load_points(path)))
+
+
+@pytest.mark.parametrize("threads", ["1", "2"])
+@pytest.mark.parametrize("bad_line", [None, b"1,2,3"])
+def test_a_fifo_of_several_chunks_reads_like_the_file(
+    api: ModuleType,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    threads: str,
+    bad_line: bytes | None,
+) -> None:
+    """From a FIFO (not a regular file) the Rust reader reads on the calling thread and,
+    with several threads, parses on the pool: the same points, or the same first error."""
+    monkeypatch.setenv("LEGACY_APP_THREADS", threads)
+    lines = common_lines(7, int(2.5 * CHUNK))
+    for k, text in enumerate([b"# c", b" 7 ,\t8\t", b"1,2\r", b"", b"00042,7"]):
+        lines.insert(len(lines) * (k + 1) // 6, text + b"\n")
+    if bad_line is not None:
+        lines.insert(len(lines) * 5 // 6, bad_line + b"\n")
+    data = b"".join(lines)
+    regular = tmp_path / "regular.csv"
+    regular.write_bytes(data)
+    fifo = tmp_path / "points.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        # A reader that stops at the bad line closes the FIFO before the end.
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+
+    def outcome_of(path: Path) -> tuple[Any, ...]:
+        try:
+            return ("points", coordinates(api.load_points(path)))
+        except legacy_app.PointsFormatError as error:
+            return ("error", error.line, error.reason)
+
+    from_fifo = outcome_of(fifo)
+    writer.join(timeout=30)
+    assert from_fifo == outcome_of(regular)
+    assert from_fifo[0] == ("points" if bad_line is None else "error")
