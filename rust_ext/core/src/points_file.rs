@@ -16,7 +16,7 @@ mod reader;
 use std::any::Any;
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
@@ -78,12 +78,14 @@ pub fn load_points(path: &Path) -> Result<Vec<Point>, HelloError> {
 
 /// Parse the points of `reader`, naming `path` in errors, on the calling thread.
 pub fn parse_points<R: Read>(reader: R, path: &Path) -> Result<Vec<Point>, HelloError> {
-    match read_points(reader, path, &Sequential, None) {
-        Ok(points) => Ok(points),
-        Err(ReadError::File(error)) => Err(error),
-        // `Sequential` never stops.
-        Err(ReadError::Stopped) => Ok(Vec::new()),
-    }
+    read_points(reader, path, &Sequential, None).map_err(|error| match error {
+        ReadError::File(error) => error,
+        // `Sequential` never asks to stop; were it to, the read was cut short.
+        ReadError::Stopped => HelloError::Io {
+            path: path.to_path_buf(),
+            source: io::ErrorKind::Interrupted.into(),
+        },
+    })
 }
 
 /// Read the points of `reader`, naming `path` in errors, reporting the lines done to

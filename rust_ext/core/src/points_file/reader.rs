@@ -15,8 +15,8 @@ const TICK_EVERY: Duration = Duration::from_millis(4);
 /// `len` says how much of it is data, so reusing a buffer writes nothing twice.
 #[derive(Default)]
 pub struct Buffer {
-    pub bytes: Vec<u8>,
-    pub len: usize,
+    bytes: Vec<u8>,
+    len: usize,
 }
 
 impl Buffer {
