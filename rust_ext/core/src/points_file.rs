@@ -328,7 +328,8 @@ impl ParsedChunks {
 
 /// Read and parse `reader` on a helper thread, a few chunks ahead of `consume`, which
 /// takes the chunks' points on the calling thread meanwhile, in file order. When
-/// `consume` returns, early or not, the helper stops and is joined.
+/// `consume` returns, early or not, the helper stops and is joined. `Err` only when
+/// no thread could be started.
 ///
 /// For a source that does not block, such as a regular file: the reads are the
 /// helper's, where no signal interrupts them. The helper never waits for the
@@ -338,14 +339,14 @@ pub fn parse_beside<R, T>(
     path: &Path,
     chunk_bytes: usize,
     consume: impl FnOnce(&ParsedChunks) -> T,
-) -> T
+) -> Result<T, HelloError>
 where
     R: Read + Send,
 {
     let (sender, receiver) = mpsc::sync_channel(AHEAD_BESIDE);
     let (give_back, given_back) = mpsc::channel::<Vec<Point>>();
     thread::scope(|scope| {
-        scope.spawn(move || {
+        let helper = move || {
             let mut sink = |points: &mut Vec<Point>| {
                 let spare = given_back.try_recv().unwrap_or_default();
                 // The receiver is gone once `consume` returned: stop reading.
@@ -357,12 +358,19 @@ where
             if let Err(ReadError::File(error)) = read {
                 let _ = sender.send(Err(error));
             }
-        });
+        };
+        thread::Builder::new()
+            .name("legacy-app-load".into())
+            .spawn_scoped(scope, helper)
+            .map_err(|source| HelloError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
         let chunks = ParsedChunks {
             receiver,
             give_back,
         };
-        consume(&chunks)
+        Ok(consume(&chunks))
     })
 }
 

@@ -145,7 +145,8 @@ fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> PyResult<Bound<
                     }
                 }
             }
-        })?;
+        })
+        .map_err(PyHelloError)??;
         PyList::new(py, objects)
     })
 }

@@ -334,6 +334,7 @@ fn read_beside(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReas
             }
         }
     })
+    .unwrap()
 }
 
 #[test]
@@ -352,6 +353,7 @@ fn parsing_beside_stops_when_the_consumer_does() {
     let text = b"1,2\n".repeat(100_000);
     let first = parse_beside(&text[..], Path::new("t.csv"), 64, |chunks| {
         chunks.next_within(Duration::from_secs(10))
-    });
+    })
+    .unwrap();
     assert!(matches!(first, Ok(Some(Ok(points))) if !points.is_empty()));
 }
