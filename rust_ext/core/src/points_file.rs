@@ -7,7 +7,11 @@
 //! Ctrl-C back. Each chunk is parsed by `chunk.rs` (fast for common lines, by the exact
 //! rules of `line.rs` for all others), on the calling thread or, with more than one
 //! thread allowed, on a rayon pool's workers while the calling thread reads on. Chunks
-//! are merged in file order, so the bad line reported is always the file's first.
+//! are handed over in file order, so the bad line reported is always the file's first.
+//!
+//! `parse_beside` turns this around for sources that never wait (regular files): a
+//! helper thread reads and parses while the calling thread consumes the chunks, so
+//! that a caller with slow work per point (making Python objects) hides the parsing.
 
 mod chunk;
 mod line;
