@@ -180,21 +180,20 @@ else:
     print(json.dumps({"points": len(points)}), flush=True)
 """
 
-# A few lines, or more than a chunk: then the Rust reader is past its first chunk (and
-# parsing on the pool, with several threads) when the writer stops.
+# A few lines, or more than a chunk: then the Rust reader is past its first chunk when
+# the writer stops.
 WRITTEN = {
     "a-few-lines": b"1,2\n3,4\n5,",
     "over-a-chunk": b"".join(b"%d,%d\n" % (k, 2 * k) for k in range(200_000)) + b"7,",
 }
 
 
-def start_loader(backend: str, path: str, threads: str) -> subprocess.Popen[bytes]:
+def start_loader(backend: str, path: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-c", LOADER, backend, path],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "LEGACY_APP_THREADS": threads},
     )
 
 
@@ -269,14 +268,13 @@ def fifo_writer(path: Path, timeout: float) -> Iterator[int]:
         os.close(fd)
 
 
-@pytest.mark.parametrize("threads", ["1", "2"])
 @pytest.mark.parametrize("written", list(WRITTEN))
 def test_ctrl_c_while_a_fifo_writer_is_silent(
-    api: ModuleType, tmp_path: Path, written: str, threads: str
+    api: ModuleType, tmp_path: Path, written: str
 ) -> None:
     fifo = tmp_path / "points.fifo"
     os.mkfifo(fifo)
-    loader = start_loader(legacy_app.BACKEND, str(fifo), threads)
+    loader = start_loader(legacy_app.BACKEND, str(fifo))
     try:
         with fifo_writer(fifo, timeout=60) as fd:
             latency = interrupt_latency(loader, feed(fd, WRITTEN[written]))
@@ -286,10 +284,9 @@ def test_ctrl_c_while_a_fifo_writer_is_silent(
     assert latency < 1.0
 
 
-@pytest.mark.parametrize("threads", ["1", "2"])
 @pytest.mark.parametrize("written", list(WRITTEN))
-def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str, threads: str) -> None:
-    loader = start_loader(legacy_app.BACKEND, "/dev/stdin", threads)
+def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str) -> None:
+    loader = start_loader(legacy_app.BACKEND, "/dev/stdin")
     assert loader.stdin is not None
     try:
         latency = interrupt_latency(loader, feed(loader.stdin, WRITTEN[written]))
@@ -301,7 +298,8 @@ def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str, thre
 
 # ----------------------------------------------------------------------------------------
 # The Rust reader's fast path and chunks against the line-by-line Python reference, on
-# files of a few chunks with unusual lines anywhere, at chunk boundaries in particular.
+# files of a few chunks with unusual lines anywhere, at chunk boundaries in particular;
+# with one thread (read, then make the objects) and two (parsed beside the objects).
 
 unusual_lines = st.one_of(
     st.sampled_from(
@@ -404,18 +402,12 @@ def test_rust_reads_like_python_across_chunks(
         assert rust == outcome(lambda: coordinates(python_api.load_points(path)))
 
 
-@pytest.mark.parametrize("threads", ["1", "2"])
 @pytest.mark.parametrize("bad_line", [None, b"1,2,3"])
 def test_a_fifo_of_several_chunks_reads_like_the_file(
-    api: ModuleType,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    threads: str,
-    bad_line: bytes | None,
+    api: ModuleType, tmp_path: Path, bad_line: bytes | None
 ) -> None:
-    """From a FIFO (not a regular file) the Rust reader reads on the calling thread and,
-    with several threads, parses on the pool: the same points, or the same first error."""
-    monkeypatch.setenv("LEGACY_APP_THREADS", threads)
+    """A FIFO is read on the calling thread, whatever the threads allowed, a regular
+    file (with two threads) on a helper: the same points, or the same first error."""
     lines = common_lines(7, int(2.5 * CHUNK))
     for k, text in enumerate([b"# c", b" 7 ,\t8\t", b"1,2\r", b"", b"00042,7"]):
         lines.insert(len(lines) * (k + 1) // 6, text + b"\n")

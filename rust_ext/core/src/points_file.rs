@@ -4,30 +4,26 @@
 //! The calling thread reads chunks of whole lines with plain `read` calls; an
 //! interrupted read (`EINTR`: a signal such as Ctrl-C arrived) asks the caller's
 //! `Control` whether to go on, so that a pipe or FIFO that stays silent cannot hold
-//! Ctrl-C back. Each chunk is parsed by `chunk.rs` (fast for common lines, by the exact
-//! rules of `line.rs` for all others), on the calling thread or, with more than one
-//! thread allowed, on a rayon pool's workers while the calling thread reads on. Chunks
-//! are handed over in file order, so the bad line reported is always the file's first.
+//! Ctrl-C back. Each chunk is parsed by `chunk.rs`: fast for common lines, by the exact
+//! rules of `line.rs` for all others, so the result and the first bad line's number and
+//! reason are the line-by-line reference's.
 //!
 //! `parse_beside` turns this around for sources that never wait (regular files): a
 //! helper thread reads and parses while the calling thread consumes the chunks, so
-//! that a caller with slow work per point (making Python objects) hides the parsing.
+//! that a caller with slower work per point (making Python objects) hides the parsing.
+//! Parsing is about three times faster than making the objects, so one helper is all
+//! a second core can give; a source that may wait is read on the calling thread only.
 
 mod chunk;
 mod line;
 mod reader;
 
-use std::any::Any;
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
-use std::panic::{self, AssertUnwindSafe};
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
-
-use rayon::{Scope, ThreadPool};
 
 use crate::control::{Control, Sequential, Stopped};
 use crate::error::HelloError;
@@ -39,9 +35,6 @@ pub use line::parse_line;
 /// Bytes read at once: large enough that a read and the hand-over of a chunk cost
 /// nothing next to its parsing, small enough to stay in the L2 cache.
 pub const CHUNK_BYTES: usize = 1 << 20;
-
-/// Chunks read ahead of the merge at most, whatever the thread count.
-const MAX_AHEAD: usize = 16;
 
 /// Chunks that `parse_beside`'s helper parses ahead of the calling thread at most.
 const AHEAD_BESIDE: usize = 4;
@@ -82,7 +75,7 @@ pub fn load_points(path: &Path) -> Result<Vec<Point>, HelloError> {
 
 /// Parse the points of `reader`, naming `path` in errors, on the calling thread.
 pub fn parse_points<R: Read>(reader: R, path: &Path) -> Result<Vec<Point>, HelloError> {
-    read_points(reader, path, &Sequential, None).map_err(|error| match error {
+    read_points(reader, path, &Sequential).map_err(|error| match error {
         ReadError::File(error) => error,
         // `Sequential` never asks to stop; were it to, the read was cut short.
         ReadError::Stopped => HelloError::Io {
@@ -93,20 +86,15 @@ pub fn parse_points<R: Read>(reader: R, path: &Path) -> Result<Vec<Point>, Hello
 }
 
 /// Read the points of `reader`, naming `path` in errors, reporting the lines done to
-/// `control` every few milliseconds and on every interrupted read.
-///
-/// Reads happen on the calling thread: that is where the OS interrupts a read for a
-/// signal sent to the process (on Linux the main thread is tried first), so do not
-/// call this inside `pool.install`. With `control.threads() > 1`, chunks are parsed on
-/// `pool`'s workers (rayon's global pool if `None`) while this thread reads on; with
-/// one thread, nothing here touches rayon.
+/// `control` every few milliseconds and on every interrupted read. Everything happens
+/// on the calling thread: that is where the OS interrupts a read for a signal sent to
+/// the process (on Linux the main thread is tried first).
 pub fn read_points<R: Read>(
     reader: R,
     path: &Path,
     control: &dyn Control,
-    pool: Option<&ThreadPool>,
 ) -> Result<Vec<Point>, ReadError> {
-    read_points_in_chunks(reader, path, control, pool, CHUNK_BYTES)
+    read_points_in_chunks(reader, path, control, CHUNK_BYTES)
 }
 
 /// `read_points` with chunks of about `chunk_bytes` (a line longer than that makes
@@ -115,11 +103,10 @@ pub fn read_points_in_chunks<R: Read>(
     reader: R,
     path: &Path,
     control: &dyn Control,
-    pool: Option<&ThreadPool>,
     chunk_bytes: usize,
 ) -> Result<Vec<Point>, ReadError> {
     let mut points = Vec::new();
-    for_each_chunk(reader, path, control, pool, chunk_bytes, &mut |chunk| {
+    for_each_chunk(reader, path, control, chunk_bytes, &mut |chunk| {
         points.append(chunk);
         Ok(())
     })?;
@@ -131,12 +118,11 @@ pub fn read_points_in_chunks<R: Read>(
 pub type ChunkSink<'s> = dyn FnMut(&mut Vec<Point>) -> Result<(), Stopped> + 's;
 
 /// Read and parse `reader` as `read_points_in_chunks` does, handing the points of
-/// each chunk to `sink` on the calling thread, in file order, instead of keeping them.
+/// each chunk to `sink` in file order instead of keeping them.
 pub fn for_each_chunk<R: Read>(
     reader: R,
     path: &Path,
     control: &dyn Control,
-    pool: Option<&ThreadPool>,
     chunk_bytes: usize,
     sink: &mut ChunkSink<'_>,
 ) -> Result<(), ReadError> {
@@ -146,34 +132,16 @@ pub fn for_each_chunk<R: Read>(
         ticker: Ticker::new(control),
         lines: 0,
     };
-    let mut first = Buffer::default();
-    if !reading.next_chunk(&mut first)? {
-        return Ok(());
+    let mut buffer = Buffer::default();
+    let mut points = Vec::new();
+    let mut first = true;
+    while reading.next_chunk(&mut buffer)? {
+        let outcome = chunk::parse_chunk(buffer.data(), first, &mut points);
+        reading.hand_over(outcome, &mut points, sink)?;
+        first = false;
     }
-    // A file of one chunk is parsed at once: no thread is woken for it.
-    if reading.chunks.at_end || control.threads() <= 1 {
-        return reading.sequential(first, sink);
-    }
-    // Enough chunks in flight to keep every worker busy, and few enough that the
-    // buffers stay a small part of the memory the points take.
-    let ahead = (2 * control.threads() + 2).min(MAX_AHEAD);
-    let parallel = |scope: &Scope<'_>| reading.parallel(scope, first, ahead, sink);
-    match pool {
-        Some(pool) => pool.in_place_scope(parallel),
-        None => rayon::in_place_scope(parallel),
-    }
+    Ok(reading.ticker.flush()?)
 }
-
-/// One chunk's parse, sent back from a worker with its buffers for reuse.
-struct Parsed {
-    index: usize,
-    buffer: Buffer,
-    points: Vec<Point>,
-    outcome: Result<u64, chunk::ChunkError>,
-}
-
-/// What a worker sends back: its parse, or the payload of a panic in it.
-type WorkerResult = Result<Parsed, Box<dyn Any + Send>>;
 
 struct Reading<'a, R> {
     chunks: Chunks<R>,
@@ -218,87 +186,6 @@ impl<R: Read> Reading<'_, R> {
                 reason,
             })),
         }
-    }
-
-    /// Read and parse each chunk in turn on this thread.
-    fn sequential(mut self, mut buffer: Buffer, sink: &mut ChunkSink<'_>) -> Result<(), ReadError> {
-        let mut points = Vec::new();
-        let mut first = true;
-        loop {
-            let outcome = chunk::parse_chunk(buffer.data(), first, &mut points);
-            self.hand_over(outcome, &mut points, sink)?;
-            first = false;
-            if !self.next_chunk(&mut buffer)? {
-                break;
-            }
-        }
-        Ok(self.ticker.flush()?)
-    }
-
-    /// Read on this thread while `scope`'s workers parse, `ahead` chunks ahead at most,
-    /// handing the parsed chunks over in file order.
-    fn parallel(
-        mut self,
-        scope: &Scope<'_>,
-        first: Buffer,
-        ahead: usize,
-        sink: &mut ChunkSink<'_>,
-    ) -> Result<(), ReadError> {
-        let (sender, receiver) = mpsc::channel::<WorkerResult>();
-        // Parsed chunks that wait for an earlier one, by index.
-        let mut waiting: BTreeMap<usize, Parsed> = BTreeMap::new();
-        let mut spare_buffers: Vec<Buffer> = Vec::new();
-        let mut spare_points: Vec<Vec<Point>> = Vec::new();
-        let (mut sent, mut received, mut next_to_hand_over) = (0usize, 0usize, 0usize);
-        let mut next = Some(first);
-        loop {
-            if let Some(buffer) = next.take() {
-                let sender = sender.clone();
-                let mut points = spare_points.pop().unwrap_or_default();
-                let index = sent;
-                scope.spawn(move |_| {
-                    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
-                        points.clear();
-                        chunk::parse_chunk(buffer.data(), index == 0, &mut points)
-                    }));
-                    // The receiver is gone only once an error ended the read.
-                    let _ = sender.send(outcome.map(|outcome| Parsed {
-                        index,
-                        buffer,
-                        points,
-                        outcome,
-                    }));
-                });
-                sent += 1;
-            }
-            let reading = !self.chunks.at_end;
-            // Hand over what is parsed; wait only when far enough ahead, or done reading.
-            while received < sent {
-                let result = if !reading || sent - received >= ahead {
-                    receiver.recv().ok()
-                } else {
-                    receiver.try_recv().ok()
-                };
-                let Some(result) = result else { break };
-                received += 1;
-                let parsed = result.unwrap_or_else(|payload| panic::resume_unwind(payload));
-                waiting.insert(parsed.index, parsed);
-                while let Some(mut parsed) = waiting.remove(&next_to_hand_over) {
-                    self.hand_over(parsed.outcome, &mut parsed.points, sink)?;
-                    spare_points.push(parsed.points);
-                    spare_buffers.push(parsed.buffer);
-                    next_to_hand_over += 1;
-                }
-            }
-            if !reading {
-                break;
-            }
-            let mut buffer = spare_buffers.pop().unwrap_or_default();
-            if self.next_chunk(&mut buffer)? {
-                next = Some(buffer);
-            }
-        }
-        Ok(self.ticker.flush()?)
     }
 }
 
@@ -358,7 +245,7 @@ where
                     .send(Ok(std::mem::replace(points, spare)))
                     .map_err(|_| Stopped)
             };
-            let read = for_each_chunk(reader, path, &Sequential, None, chunk_bytes, &mut sink);
+            let read = for_each_chunk(reader, path, &Sequential, chunk_bytes, &mut sink);
             if let Err(ReadError::File(error)) = read {
                 let _ = sender.send(Err(error));
             }

@@ -1,9 +1,9 @@
 //! `load_points`: `legacy_core`'s chunked reader and one `Point` object per point.
 //!
-//! A regular file, with more than one thread allowed, is parsed on a helper thread
-//! while this one makes the objects. Anything else (a pipe, a FIFO, a terminal, or
-//! one thread) is read and parsed without the GIL first, on this thread, where a
-//! signal interrupts a read that waits; the objects are made afterwards.
+//! A regular file, with more than one thread allowed, is read and parsed on a helper
+//! thread while this one makes the objects. Anything else (a pipe, a FIFO, a terminal,
+//! or `LEGACY_APP_THREADS=1`) is read and parsed first, without the GIL, on this
+//! thread, where a signal interrupts a read that waits; the objects are made after.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -17,7 +17,6 @@ use pyo3::exceptions::{PySystemError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString};
-use rayon::ThreadPool;
 
 use crate::py::errors::PyHelloError;
 use crate::py::point::Point;
@@ -36,14 +35,15 @@ fn fsdecode<'py>(path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
 
 /// Lets Ctrl-C in while a load runs: every report of the reader checks for signals
 /// and keeps the error a handler raised (`KeyboardInterrupt`) to raise it afterwards.
+#[derive(Default)]
 struct Signals {
-    threads: usize,
     raised: Mutex<Option<PyErr>>,
 }
 
 impl Control for Signals {
+    /// The reader works on the calling thread alone.
     fn threads(&self) -> usize {
-        self.threads
+        1
     }
 
     fn tick(&self, _done: usize) -> Result<(), Stopped> {
@@ -56,11 +56,10 @@ impl Control for Signals {
     }
 }
 
-/// How many threads parse: `LEGACY_APP_THREADS`' pool, or every core, and never
-/// more threads than cores.
-fn thread_count(pool: Option<&ThreadPool>) -> usize {
+/// How many threads the work may use: `LEGACY_APP_THREADS`, at most the cores.
+fn threads_allowed() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    pool.map_or(cores, |pool| pool.current_num_threads().min(cores))
+    threads::pool().map_or(cores, |pool| pool.current_num_threads().min(cores))
 }
 
 /// How long to wait for the helper's next chunk before looking for Ctrl-C.
@@ -163,19 +162,12 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<B
     let path: PathBuf = name.extract()?;
     // Opening a FIFO waits for a writer: not with the GIL.
     let file = py.detach(|| open(&path)).map_err(PyHelloError)?;
-    let pool = threads::pool();
-    let threads = thread_count(pool.as_deref());
     // A regular file's reads never wait for a writer, so they may leave this thread.
-    if threads > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
+    if threads_allowed() > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
         return load_beside(py, file, &path);
     }
-    let control = Signals {
-        threads,
-        raised: Mutex::new(None),
-    };
-    // Not inside `pool.install`: the reads stay on this thread, where a signal
-    // interrupts them; only the parsing goes to the pool.
-    let result = py.detach(|| read_points(file, &path, &control, pool.as_deref()));
+    let control = Signals::default();
+    let result = py.detach(|| read_points(file, &path, &control));
     match result {
         Ok(points) => point_objects(py, points),
         Err(ReadError::File(error)) => Err(PyHelloError(error).into()),

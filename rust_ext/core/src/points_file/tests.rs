@@ -30,32 +30,8 @@ fn line_by_line(text: &[u8]) -> Result<Vec<Point>, (u64, FormatReason)> {
     Ok(points)
 }
 
-/// Two threads, as a caller with a pool of two would ask for.
-struct Two;
-
-impl Control for Two {
-    fn threads(&self) -> usize {
-        2
-    }
-    fn tick(&self, _done: usize) -> Result<(), Stopped> {
-        Ok(())
-    }
-}
-
-fn two_threads() -> ThreadPool {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap()
-}
-
-fn read(
-    text: &[u8],
-    control: &dyn Control,
-    pool: Option<&ThreadPool>,
-    chunk: usize,
-) -> Result<Vec<Point>, (u64, FormatReason)> {
-    match read_points_in_chunks(text, Path::new("t.csv"), control, pool, chunk) {
+fn read(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReason)> {
+    match read_points_in_chunks(text, Path::new("t.csv"), &Sequential, chunk) {
         Ok(points) => Ok(points),
         Err(ReadError::File(HelloError::PointsFormat { line, reason, .. })) => Err((line, reason)),
         Err(other) => panic!("unexpected {other:?}"),
@@ -176,22 +152,20 @@ fn random_file(seed: &mut u64, lines: usize) -> Vec<u8> {
 }
 
 #[test]
-fn chunks_of_any_size_on_any_thread_count_agree_with_line_by_line() {
-    let pool = two_threads();
+fn chunks_of_any_size_read_here_or_beside_agree_with_line_by_line() {
     let mut seed = 11u64;
     for round in 0..400 {
         let text = random_file(&mut seed, 1 + round % 60);
         let expected = line_by_line(&text);
         for chunk in [1, 2, 3, 5, 8, 13, 21, 64, 1 << 20] {
-            assert_eq!(read(&text, &Sequential, None, chunk), expected, "{text:?}");
-            assert_eq!(read(&text, &Two, Some(&pool), chunk), expected, "{text:?}");
+            assert_eq!(read(&text, chunk), expected, "{text:?}");
+            assert_eq!(read_beside(&text, chunk), expected, "{text:?}");
         }
     }
 }
 
 #[test]
 fn the_first_bad_line_is_reported_when_later_chunks_are_bad_too() {
-    let pool = two_threads();
     let mut text = Vec::new();
     for k in 0..20_000u32 {
         text.extend_from_slice(format!("{k},{k}\n").as_bytes());
@@ -203,13 +177,13 @@ fn the_first_bad_line_is_reported_when_later_chunks_are_bad_too() {
     let expected = Err((20_001, FormatReason::FieldCount(3)));
     assert_eq!(line_by_line(&text), expected);
     for chunk in [7, 100, 4096] {
-        assert_eq!(read(&text, &Two, Some(&pool), chunk), expected);
+        assert_eq!(read(&text, chunk), expected);
+        assert_eq!(read_beside(&text, chunk), expected);
     }
 }
 
 #[test]
-fn big_files_in_parallel_equal_sequential() {
-    let pool = two_threads();
+fn big_files_agree_with_line_by_line() {
     let mut seed = 5u64;
     let text = random_file(&mut seed, 300_000);
     let good: Vec<u8> = text
@@ -224,10 +198,10 @@ fn big_files_in_parallel_equal_sequential() {
     let expected = line_by_line(&good);
     assert!(expected.as_ref().map(Vec::len).unwrap_or(0) > 250_000);
     for chunk in [1000, 65_536, CHUNK_BYTES] {
-        assert_eq!(read(&good, &Two, Some(&pool), chunk), expected);
-        assert_eq!(read(&good, &Two, None, chunk), expected);
+        assert_eq!(read(&good, chunk), expected);
+        assert_eq!(read_beside(&good, chunk), expected);
     }
-    assert_eq!(read(&text, &Two, Some(&pool), 4096), line_by_line(&text));
+    assert_eq!(read_beside(&text, 4096), line_by_line(&text));
 }
 
 /// A reader that is interrupted before each of its first reads, like a pipe
@@ -282,7 +256,7 @@ fn an_interrupted_read_asks_the_control_then_retries() {
         ticks: AtomicUsize::new(0),
         stop_at: usize::MAX,
     };
-    let points = read_points(reader, Path::new("p"), &control, None).unwrap();
+    let points = read_points(reader, Path::new("p"), &control).unwrap();
     assert_eq!(points, vec![Point::new(1, 2), Point::new(3, 4)]);
     assert!(control.ticks.load(Ordering::Relaxed) >= 3);
 
@@ -294,7 +268,7 @@ fn an_interrupted_read_asks_the_control_then_retries() {
         ticks: AtomicUsize::new(0),
         stop_at: 2,
     };
-    let result = read_points(reader, Path::new("p"), &control, None);
+    let result = read_points(reader, Path::new("p"), &control);
     assert!(matches!(result, Err(ReadError::Stopped)));
     assert_eq!(control.ticks.load(Ordering::Relaxed), 2);
 }
@@ -335,17 +309,6 @@ fn read_beside(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReas
         }
     })
     .unwrap()
-}
-
-#[test]
-fn parsing_beside_agrees_with_line_by_line() {
-    let mut seed = 3u64;
-    for round in 0..200 {
-        let text = random_file(&mut seed, 1 + round % 60);
-        for chunk in [1, 7, 64, 1 << 20] {
-            assert_eq!(read_beside(&text, chunk), line_by_line(&text), "{text:?}");
-        }
-    }
 }
 
 #[test]
