@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import bisect
+import contextlib
+import json
 import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import IO, Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import legacy_app
+from tests.conftest import outcome
 
 MAX = 2**32 - 1
+# The Rust reader's chunk size (legacy_core's CHUNK_BYTES): lines are put across it.
+CHUNK = 1 << 20
 
 
 def write(tmp_path: Path, data: bytes) -> Path:
@@ -87,8 +105,8 @@ def test_rejects(api: ModuleType, tmp_path: Path, data: bytes, line: int, reason
 
 def test_path_kinds(api: ModuleType, tmp_path: Path) -> None:
     path = write(tmp_path, b"1,2\n")
-    for given in (path, str(path), os.fsencode(path)):
-        assert coordinates(api.load_points(given)) == [(1, 2)]
+    for kind in (path, str(path), os.fsencode(path)):
+        assert coordinates(api.load_points(kind)) == [(1, 2)]
 
 
 @pytest.mark.parametrize("given", [3, None, 1.5])
@@ -141,3 +159,281 @@ def test_garbage_collector_state_is_kept(api: ModuleType, tmp_path: Path) -> Non
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+# ----------------------------------------------------------------------------------------
+# Ctrl-C while load_points waits for a writer that has gone silent (SPEC "At the runtime
+# edges": signals). The loader runs in a child whose SIGINT handler is Python's default
+# one, set explicitly: a test run started in the background inherits SIGINT ignored.
+
+LOADER = """
+import json, signal, sys, time
+signal.signal(signal.SIGINT, signal.default_int_handler)
+import legacy_app
+api = legacy_app.load_backend(sys.argv[1])
+print("loading", flush=True)
+try:
+    points = api.load_points(sys.argv[2])
+except KeyboardInterrupt:
+    print(json.dumps({"interrupted_at": time.monotonic()}), flush=True)
+else:
+    print(json.dumps({"points": len(points)}), flush=True)
+"""
+
+# A few lines, or more than a chunk: then the Rust reader is past its first chunk when
+# the writer stops.
+WRITTEN = {
+    "a-few-lines": b"1,2\n3,4\n5,",
+    "over-a-chunk": b"".join(b"%d,%d\n" % (k, 2 * k) for k in range(200_000)) + b"7,",
+}
+
+
+def start_loader(backend: str, path: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", LOADER, backend, path],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def next_line(stream: IO[bytes], timeout: float) -> bytes:
+    """The next line the loader prints, read byte by byte (no buffer keeps what follows)."""
+    deadline = time.monotonic() + timeout
+    line = b""
+    while not line.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([stream], [], [], max(remaining, 0))
+        if not ready:
+            raise TimeoutError(f"no line from the loader within {timeout} s (so far {line!r})")
+        byte = os.read(stream.fileno(), 1)
+        if not byte:
+            raise EOFError(f"the loader ended (so far {line!r})")
+        line += byte
+    return line
+
+
+def feed(out: IO[bytes] | int, data: bytes) -> threading.Thread:
+    """Write ``data`` from a thread (more than a pipe holds would block), then stay silent."""
+
+    def write() -> None:
+        with contextlib.suppress(BrokenPipeError):
+            if isinstance(out, int):
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(out, view) :]
+            else:
+                out.write(data)
+                out.flush()
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
+def interrupt_latency(loader: subprocess.Popen[bytes], writer: threading.Thread) -> float:
+    """Ctrl-C the loader once it waits for more; how long KeyboardInterrupt took. The
+    writer stays open meanwhile: the load can only end by the signal."""
+    assert loader.stdout is not None
+    assert next_line(loader.stdout, timeout=60) == b"loading\n"
+    writer.join(timeout=30)
+    # Time to read what was written and block in the next read.
+    time.sleep(0.5)
+    sent = time.monotonic()
+    loader.send_signal(signal.SIGINT)
+    try:
+        report: dict[str, Any] = json.loads(next_line(loader.stdout, timeout=30))
+    except (TimeoutError, EOFError) as error:
+        pytest.fail(f"Ctrl-C did not interrupt load_points: {error}")
+    assert "interrupted_at" in report, report
+    return float(report["interrupted_at"]) - sent
+
+
+@contextlib.contextmanager
+def fifo_writer(path: Path, timeout: float) -> Iterator[int]:
+    """Open the FIFO at ``path`` for writing once its reader has opened it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError:  # ENXIO: no reader yet
+            if time.monotonic() > deadline:
+                pytest.fail("the loader never opened the FIFO")
+            time.sleep(0.01)
+    os.set_blocking(fd, True)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize("written", list(WRITTEN))
+def test_ctrl_c_while_a_fifo_writer_is_silent(
+    api: ModuleType, tmp_path: Path, written: str
+) -> None:
+    fifo = tmp_path / "points.fifo"
+    os.mkfifo(fifo)
+    loader = start_loader(legacy_app.BACKEND, str(fifo))
+    try:
+        with fifo_writer(fifo, timeout=60) as fd:
+            latency = interrupt_latency(loader, feed(fd, WRITTEN[written]))
+    finally:
+        loader.kill()
+        loader.communicate()
+    assert latency < 1.0
+
+
+@pytest.mark.parametrize("written", list(WRITTEN))
+def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str) -> None:
+    loader = start_loader(legacy_app.BACKEND, "/dev/stdin")
+    assert loader.stdin is not None
+    try:
+        latency = interrupt_latency(loader, feed(loader.stdin, WRITTEN[written]))
+    finally:
+        loader.kill()
+        loader.communicate()
+    assert latency < 1.0
+
+
+# ----------------------------------------------------------------------------------------
+# The Rust reader's fast path and chunks against the line-by-line Python reference, on
+# files of a few chunks with unusual lines anywhere, at chunk boundaries in particular;
+# with one thread (read, then make the objects) and two (parsed beside the objects).
+
+unusual_lines = st.one_of(
+    st.sampled_from(
+        [
+            b"",
+            b"# a comment, with commas",
+            b" \t",
+            b"x,y",
+            b"\xef\xbb\xbf1,2",
+            b"1,2\r",
+            b"1,2\r\r",
+            b" 7 ,\t8\t",
+            b"0000000000000000000000042,7",
+            b"4294967295,4294967295",
+            b"4294967296,1",
+            b"1 2,3",
+            b"-1,2",
+            b"1,-0",
+            b"+1,2",
+            b"1,",
+            b",1",
+            b"1,2,3",
+            b"\xff,1",
+            b"\xed\xa0\x80,1",
+            "\u0663,1".encode(),
+        ]
+    ),
+    st.binary(max_size=12),
+)
+# Mostly good lines, so that most files load whole and the points themselves are compared.
+mostly_good = st.one_of(
+    st.sampled_from([b"", b"# c", b" 7 ,\t8\t", b"1,2\r", b"00000000000000000001,3"]),
+    unusual_lines,
+)
+positions = st.one_of(
+    st.integers(0, 3 * CHUNK),
+    st.tuples(st.integers(1, 3), st.integers(-48, 48)).map(lambda at: at[0] * CHUNK + at[1]),
+)
+
+
+def common_lines(seed: int, size: int) -> list[bytes]:
+    """Lines of the usual shape, numbers of every length, about ``size`` bytes in all."""
+    rng = random.Random(seed)
+    lines = []
+    total = 0
+    while total < size:
+        x = rng.getrandbits(32) >> rng.randrange(32)
+        y = rng.getrandbits(32) >> rng.randrange(32)
+        line = b"%d,%d%s" % (x, y, b"\r\n" if rng.random() < 0.1 else b"\n")
+        lines.append(line)
+        total += len(line)
+    return lines
+
+
+@contextlib.contextmanager
+def threads_env(threads: str) -> Iterator[None]:
+    saved = os.environ.get("LEGACY_APP_THREADS")
+    os.environ["LEGACY_APP_THREADS"] = threads
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["LEGACY_APP_THREADS"]
+        else:
+            os.environ["LEGACY_APP_THREADS"] = saved
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    seed=st.integers(0, 2**16),
+    inserted=st.lists(st.tuples(positions, st.one_of(mostly_good, unusual_lines)), max_size=5),
+    threads=st.sampled_from(["1", "2"]),
+    newline_at_end=st.booleans(),
+)
+def test_rust_reads_like_python_across_chunks(
+    python_api: ModuleType,
+    rust_api: ModuleType,
+    seed: int,
+    inserted: list[tuple[int, bytes]],
+    threads: str,
+    newline_at_end: bool,
+) -> None:
+    lines = common_lines(seed, int(2.5 * CHUNK))
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    # From the last insertion back, so that earlier positions stay where they were.
+    for at, text in sorted(inserted, reverse=True):
+        k = bisect.bisect_left(starts, at)
+        lines.insert(k, text + b"\n")
+    data = b"".join(lines)
+    if not newline_at_end:
+        data = data[:-1]
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "p.csv")
+        with open(path, "wb") as out:
+            out.write(data)
+        with threads_env(threads):
+            rust = outcome(lambda: coordinates(rust_api.load_points(path)))
+        assert rust == outcome(lambda: coordinates(python_api.load_points(path)))
+
+
+@pytest.mark.parametrize("bad_line", [None, b"1,2,3"])
+def test_a_fifo_of_several_chunks_reads_like_the_file(
+    api: ModuleType, tmp_path: Path, bad_line: bytes | None
+) -> None:
+    """A FIFO is read on the calling thread, whatever the threads allowed, a regular
+    file (with two threads) on a helper: the same points, or the same first error."""
+    lines = common_lines(7, int(2.5 * CHUNK))
+    for k, text in enumerate([b"# c", b" 7 ,\t8\t", b"1,2\r", b"", b"00042,7"]):
+        lines.insert(len(lines) * (k + 1) // 6, text + b"\n")
+    if bad_line is not None:
+        lines.insert(len(lines) * 5 // 6, bad_line + b"\n")
+    data = b"".join(lines)
+    regular = tmp_path / "regular.csv"
+    regular.write_bytes(data)
+    fifo = tmp_path / "points.fifo"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        # A reader that stops at the bad line closes the FIFO before the end.
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as out:
+            out.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+
+    def outcome_of(path: Path) -> tuple[Any, ...]:
+        try:
+            return ("points", coordinates(api.load_points(path)))
+        except legacy_app.PointsFormatError as error:
+            return ("error", error.line, error.reason)
+
+    from_fifo = outcome_of(fifo)
+    writer.join(timeout=30)
+    assert from_fifo == outcome_of(regular)
+    assert from_fifo[0] == ("points" if bad_line is None else "error")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from legacy_app._python.batch import check_threads
 from legacy_app._python.point import MAX_COORDINATE, Point
 from legacy_app.errors import HelloIOError, PointsFormatError
 
@@ -61,6 +62,8 @@ def load_points(path: str | os.PathLike[str]) -> list[Point]:
     points: list[Point] = []
     try:
         with open(path, "rb") as lines:
+            # As the Rust backend, which may read on a second thread: a bad setting fails.
+            check_threads()
             for number, raw in enumerate(lines, start=1):
                 if number == 1 and raw.startswith(BOM):
                     raw = raw[len(BOM) :]

@@ -1,182 +1,241 @@
-//! Reading points files (SPEC.md, "Points file"), streaming: memory follows the
-//! points, not the file, since only one line is held at a time.
+//! Reading points files, one `x,y` a line, streaming in bounded chunks: memory
+//! follows the points, not the file.
+//!
+//! The calling thread reads chunks of whole lines with plain `read` calls; an
+//! interrupted read (`EINTR`: a signal such as Ctrl-C arrived) asks the caller's
+//! `Control` whether to go on, so that a pipe or FIFO that stays silent cannot hold
+//! Ctrl-C back. Each chunk is parsed by `chunk.rs`: fast for common lines, by the exact
+//! rules of `line.rs` for all others, so the result and the first bad line's number and
+//! reason are the line-by-line reference's.
+//!
+//! `parse_beside` turns this around for sources that never wait (regular files): a
+//! helper thread reads and parses while the calling thread consumes the chunks, so
+//! that a caller with slower work per point (making Python objects) hides the parsing.
+//! Parsing is about three times faster than making the objects, so one helper is all
+//! a second core can give; a source that may wait is read on the calling thread only.
+
+mod chunk;
+mod line;
+mod reader;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::Read;
 use std::path::Path;
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
-use crate::error::{Field, FormatReason, HelloError};
+use crate::control::{Control, Sequential, Stopped};
+use crate::error::{Error, HelloError};
 use crate::point::Point;
+use reader::{Buffer, ChunkReadError, Chunks, Ticker};
 
-const BOM: &[u8] = b"\xef\xbb\xbf";
-const READ_BUFFER: usize = 1 << 20;
+pub use line::parse_line;
 
-fn is_blank(c: char) -> bool {
-    c == ' ' || c == '\t'
-}
+/// Bytes read at once: large enough that a read and the hand-over of a chunk cost
+/// nothing next to its parsing, small enough to stay in the L2 cache.
+pub const CHUNK_BYTES: usize = 1 << 20;
 
-fn parse_field(field: Field, text: &str) -> Result<u32, FormatReason> {
-    let text = text.trim_matches(is_blank);
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    if digits(text) {
-        let significant = text.trim_start_matches('0');
-        // More digits than the maximum has cannot fit; fewer always fit in a u64.
-        if significant.len() > 10 {
-            return Err(FormatReason::AboveMax(field));
-        }
-        let value: u64 = significant.parse().unwrap_or(0);
-        // Coordinates are u32, so "fits a u32" is "at most MAX_COORDINATE".
-        return u32::try_from(value).map_err(|_| FormatReason::AboveMax(field));
-    }
-    match text.strip_prefix('-') {
-        Some(rest) if digits(rest) => Err(FormatReason::Negative(field)),
-        _ => Err(FormatReason::NotANumber(field)),
-    }
-}
-
-/// The point on one line without its line ending; `None` for a blank, comment or header line.
-fn parse_line(raw: &[u8], number: u64) -> Result<Option<Point>, FormatReason> {
-    let text = std::str::from_utf8(raw).map_err(|_| FormatReason::NotUtf8)?;
-    let stripped = text.trim_matches(is_blank);
-    if stripped.is_empty() || stripped.starts_with('#') {
-        return Ok(None);
-    }
-    let count = text.split(',').count();
-    if count != 2 {
-        return Err(FormatReason::FieldCount(count));
-    }
-    let (x, y) = text.split_once(',').unwrap_or((text, ""));
-    if number == 1 && x.trim_matches(is_blank) == "x" && y.trim_matches(is_blank) == "y" {
-        return Ok(None);
-    }
-    let x = parse_field(Field::X, x)?;
-    let y = parse_field(Field::Y, y)?;
-    Ok(Some(Point::new(x, y)))
-}
-
-/// Parse the points of `reader`, naming `path` in errors.
-pub fn parse_points<R: BufRead>(mut reader: R, path: &Path) -> Result<Vec<Point>, HelloError> {
-    parse_points_with(&mut reader, path, &mut |_| Ok(()))
-}
-
-/// Parse the points of `reader`, calling `tick` with the bytes consumed every so often,
-/// so that a caller can report progress or stop (its error is returned as is).
-pub fn parse_points_with<R: BufRead, E: From<HelloError>>(
-    reader: &mut R,
-    path: &Path,
-    tick: &mut dyn FnMut(u64) -> Result<(), E>,
-) -> Result<Vec<Point>, E> {
-    let io_error = |source: io::Error| HelloError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut points = Vec::new();
-    let mut line = Vec::with_capacity(64);
-    let mut number: u64 = 0;
-    let mut consumed: u64 = 0;
-    loop {
-        line.clear();
-        let read = reader.read_until(b'\n', &mut line).map_err(io_error)?;
-        if read == 0 {
-            break;
-        }
-        number += 1;
-        consumed += read as u64;
-        if number.is_multiple_of(65_536) {
-            tick(consumed)?;
-        }
-        let mut raw = line.as_slice();
-        if number == 1 {
-            raw = raw.strip_prefix(BOM).unwrap_or(raw);
-        }
-        raw = raw.strip_suffix(b"\n").unwrap_or(raw);
-        raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-        match parse_line(raw, number) {
-            Ok(Some(point)) => points.push(point),
-            Ok(None) => {}
-            Err(reason) => {
-                return Err(HelloError::PointsFormat {
-                    path: path.to_path_buf(),
-                    line: number,
-                    reason,
-                }
-                .into())
-            }
-        }
-    }
-    tick(consumed)?;
-    Ok(points)
-}
+/// Chunks that `parse_beside`'s helper parses ahead of the calling thread at most.
+const AHEAD_BESIDE: usize = 4;
 
 /// Open `path` for reading points.
-pub fn open(path: &Path) -> Result<BufReader<File>, HelloError> {
-    let file = File::open(path).map_err(|source| HelloError::Io {
+pub fn open(path: &Path) -> Result<File, HelloError> {
+    File::open(path).map_err(|source| HelloError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    Ok(BufReader::with_capacity(READ_BUFFER, file))
+    })
 }
 
-/// Read the points of the file at `path`.
-pub fn load_points(path: &Path) -> Result<Vec<Point>, HelloError> {
+/// Read the points of the file at `path`, on the calling thread.
+pub fn load_points(path: &Path) -> Result<Vec<Point>, Error> {
     parse_points(open(path)?, path)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Parse the points of `reader`, naming `path` in errors, on the calling thread.
+pub fn parse_points<R: Read>(reader: R, path: &Path) -> Result<Vec<Point>, Error> {
+    read_points(reader, path, &Sequential)
+}
 
-    fn parse(text: &[u8]) -> Result<Vec<Point>, HelloError> {
-        parse_points(text, Path::new("t.csv"))
+/// Read the points of `reader`, naming `path` in errors, reporting the lines done to
+/// `control` every few milliseconds and on every interrupted read. Everything happens
+/// on the calling thread: that is where the OS interrupts a read for a signal sent to
+/// the process (on Linux the main thread is tried first).
+pub fn read_points<R: Read>(
+    reader: R,
+    path: &Path,
+    control: &dyn Control,
+) -> Result<Vec<Point>, Error> {
+    read_points_in_chunks(reader, path, control, CHUNK_BYTES)
+}
+
+/// `read_points` with chunks of about `chunk_bytes` (a line longer than that makes
+/// its chunk longer): tests use tiny chunks to put lines across every boundary.
+pub fn read_points_in_chunks<R: Read>(
+    reader: R,
+    path: &Path,
+    control: &dyn Control,
+    chunk_bytes: usize,
+) -> Result<Vec<Point>, Error> {
+    let mut points = Vec::new();
+    for_each_chunk(reader, path, control, chunk_bytes, &mut |chunk| {
+        points.append(chunk);
+        Ok(())
+    })?;
+    Ok(points)
+}
+
+/// What takes the points of each chunk, in file order: it may keep the vector's
+/// contents (`append`, `mem::swap`); whatever it leaves there is dropped.
+pub type ChunkSink<'s> = dyn FnMut(&mut Vec<Point>) -> Result<(), Stopped> + 's;
+
+/// Read and parse `reader` as `read_points_in_chunks` does, handing the points of
+/// each chunk to `sink` in file order instead of keeping them.
+pub fn for_each_chunk<R: Read>(
+    reader: R,
+    path: &Path,
+    control: &dyn Control,
+    chunk_bytes: usize,
+    sink: &mut ChunkSink<'_>,
+) -> Result<(), Error> {
+    let mut reading = Reading {
+        chunks: Chunks::new(reader, chunk_bytes.max(1)),
+        path,
+        ticker: Ticker::new(control),
+        lines: 0,
+    };
+    let mut buffer = Buffer::default();
+    let mut points = Vec::new();
+    let mut first = true;
+    while reading.next_chunk(&mut buffer)? {
+        let outcome = chunk::parse_chunk(buffer.data(), first, &mut points);
+        reading.hand_over(outcome, &mut points, sink)?;
+        first = false;
+    }
+    Ok(reading.ticker.flush()?)
+}
+
+struct Reading<'a, R> {
+    chunks: Chunks<R>,
+    path: &'a Path,
+    ticker: Ticker<'a>,
+    /// The lines of the chunks handed over so far.
+    lines: u64,
+}
+
+impl<R: Read> Reading<'_, R> {
+    fn next_chunk(&mut self, buffer: &mut Buffer) -> Result<bool, Error> {
+        self.chunks
+            .next(buffer, &mut self.ticker)
+            .map_err(|error| match error {
+                ChunkReadError::Io(source) => Error::Hello(HelloError::Io {
+                    path: self.path.to_path_buf(),
+                    source,
+                }),
+                ChunkReadError::Stopped => Error::Stopped,
+            })
     }
 
-    fn reason(text: &[u8]) -> (u64, String) {
-        match parse(text) {
-            Err(HelloError::PointsFormat { line, reason, .. }) => (line, reason.to_string()),
-            other => panic!("expected a format error, got {other:?}"),
+    /// Hand one parsed chunk's points to `sink`, or return the error of its bad line,
+    /// numbered in the file.
+    fn hand_over(
+        &mut self,
+        outcome: Result<u64, chunk::ChunkError>,
+        points: &mut Vec<Point>,
+        sink: &mut ChunkSink<'_>,
+    ) -> Result<(), Error> {
+        match outcome {
+            Ok(lines) => {
+                self.lines += lines;
+                sink(points)?;
+                points.clear();
+                self.ticker.done(lines)?;
+                Ok(())
+            }
+            Err((line, reason)) => Err(Error::Hello(HelloError::PointsFormat {
+                path: self.path.to_path_buf(),
+                line: self.lines + line,
+                reason,
+            })),
+        }
+    }
+}
+
+/// Chunks' points parsed on a helper thread, handed over in file order.
+pub struct ParsedChunks {
+    receiver: mpsc::Receiver<Result<Vec<Point>, HelloError>>,
+    give_back: mpsc::Sender<Vec<Point>>,
+}
+
+impl ParsedChunks {
+    /// The next chunk's points, or the error that ended the file early; `None` at the
+    /// end. Waits `timeout` at most for the helper (`Err(Timeout)`).
+    pub fn next_within(
+        &self,
+        timeout: Duration,
+    ) -> Result<Option<Result<Vec<Point>, HelloError>>, mpsc::RecvTimeoutError> {
+        match self.receiver.recv_timeout(timeout) {
+            Ok(chunk) => Ok(Some(chunk)),
+            Err(mpsc::RecvTimeoutError::Disconnected) => Ok(None),
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(mpsc::RecvTimeoutError::Timeout),
         }
     }
 
-    #[test]
-    fn accepts_the_documented_forms() {
-        let text = b"\xef\xbb\xbfx,y\r\n1,2\n\n# comment\n \t3 ,\t4 \r\n  \n5,6";
-        let points = parse(text).unwrap();
-        assert_eq!(
-            points,
-            vec![Point::new(1, 2), Point::new(3, 4), Point::new(5, 6)]
-        );
-        assert_eq!(parse(b"").unwrap(), vec![]);
-        assert_eq!(
-            parse(b"4294967295,0000000000001\n").unwrap(),
-            vec![Point::new(u32::MAX, 1)]
-        );
-    }
-
-    #[test]
-    fn rejects_with_line_numbers() {
-        assert_eq!(
-            reason(b"1,2\n3\n"),
-            (2, "expected 2 fields, found 1".into())
-        );
-        assert_eq!(reason(b"1,2,3\n"), (1, "expected 2 fields, found 3".into()));
-        assert_eq!(reason(b"a,1\n"), (1, "x is not a number".into()));
-        assert_eq!(reason(b"1,+1\n"), (1, "y is not a number".into()));
-        assert_eq!(reason(b"1,1_0\n"), (1, "y is not a number".into()));
-        assert_eq!(
-            reason("1,\u{663}\n".as_bytes()),
-            (1, "y is not a number".into())
-        );
-        assert_eq!(reason(b"-1,1\n"), (1, "x is negative".into()));
-        assert_eq!(
-            reason(b"4294967296,1\n"),
-            (1, "x is above 4294967295".into())
-        );
-        assert_eq!(
-            reason(b"1,99999999999999999999999\n"),
-            (1, "y is above 4294967295".into())
-        );
-        assert_eq!(reason(b"1,2\n\xff,1\n"), (2, "not valid UTF-8".into()));
-        assert_eq!(reason(b"1,2\nx,y\n"), (2, "x is not a number".into()));
-        assert_eq!(reason(b"1,2\r\r\n"), (1, "y is not a number".into()));
+    /// Return a chunk's vector, so that the helper fills it again.
+    pub fn give_back(&self, mut points: Vec<Point>) {
+        points.clear();
+        // The helper is gone once the file is read: the vector is dropped then.
+        let _ = self.give_back.send(points);
     }
 }
+
+/// Read and parse `reader` on a helper thread, a few chunks ahead of `consume`, which
+/// takes the chunks' points on the calling thread meanwhile, in file order. When
+/// `consume` returns, early or not, the helper stops and is joined. `Err` only when
+/// no thread could be started.
+///
+/// For a source that does not block, such as a regular file: the reads are the
+/// helper's, where no signal interrupts them. The helper never waits for the
+/// calling thread, so `consume` may hold a lock (the GIL) while it waits for chunks.
+pub fn parse_beside<R, T>(
+    reader: R,
+    path: &Path,
+    chunk_bytes: usize,
+    consume: impl FnOnce(&ParsedChunks) -> T,
+) -> Result<T, HelloError>
+where
+    R: Read + Send,
+{
+    let (sender, receiver) = mpsc::sync_channel(AHEAD_BESIDE);
+    let (give_back, given_back) = mpsc::channel::<Vec<Point>>();
+    thread::scope(|scope| {
+        let helper = move || {
+            let mut sink = |points: &mut Vec<Point>| {
+                let spare = given_back.try_recv().unwrap_or_default();
+                // The receiver is gone once `consume` returned: stop reading.
+                sender
+                    .send(Ok(std::mem::replace(points, spare)))
+                    .map_err(|_| Stopped)
+            };
+            let read = for_each_chunk(reader, path, &Sequential, chunk_bytes, &mut sink);
+            if let Err(Error::Hello(error)) = read {
+                let _ = sender.send(Err(error));
+            }
+        };
+        thread::Builder::new()
+            .name("legacy-app-load".into())
+            .spawn_scoped(scope, helper)
+            .map_err(|source| HelloError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        let chunks = ParsedChunks {
+            receiver,
+            give_back,
+        };
+        Ok(consume(&chunks))
+    })
+}
+
+#[cfg(test)]
+mod tests;

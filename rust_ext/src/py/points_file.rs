@@ -1,27 +1,26 @@
-//! `load_points`: the streaming parser of `legacy_core`, run without the GIL.
+//! `load_points`: `legacy_core`'s chunked reader and one `Point` object per point.
+//!
+//! A regular file, with more than one thread allowed, is read and parsed on a helper
+//! thread while this one makes the objects. Anything else (a pipe, a FIFO, a terminal,
+//! or `LEGACY_APP_THREADS=1`) is read and parsed first, without the GIL, on this
+//! thread, where a signal interrupts a read that waits; the objects are made after.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
-use legacy_core::points_file::{open, parse_points_with};
+use legacy_core::control::{Control, Stopped};
+use legacy_core::points_file::{open, parse_beside, read_points, CHUNK_BYTES};
+use legacy_core::{Error as CoreError, Point as CorePoint};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyList, PyString};
 
-use crate::py::errors::Error;
+use crate::py::errors::{Error, Result};
 use crate::py::point::Point;
-
-/// What stops a load early: a bad file, or a signal such as Ctrl-C.
-enum Stop {
-    Hello(legacy_core::HelloError),
-    Python(PyErr),
-}
-
-impl From<legacy_core::HelloError> for Stop {
-    fn from(error: legacy_core::HelloError) -> Self {
-        Stop::Hello(error)
-    }
-}
+use crate::py::workers;
 
 /// The path as Python's `os.fsdecode` gives it: the same name, and the same
 /// `TypeError` for a non-path, as the pure-Python backend.
@@ -34,43 +33,143 @@ fn fsdecode<'py>(path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyString>> {
     Ok(fsdecode.bind(py).call1((path,))?.cast_into::<PyString>()?)
 }
 
-/// Read the points of a file, one ``x,y`` a line.
-#[pyfunction]
-#[pyo3(signature = (path))]
-pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
-    let name = fsdecode(path)?;
-    // open() refuses such names before asking the OS; so does the Python backend.
-    if name.to_string_lossy().contains('\0') {
-        return Err(PyValueError::new_err("embedded null byte"));
+/// Lets Ctrl-C in while a load runs: every report of the reader checks for signals
+/// and keeps the error a handler raised (`KeyboardInterrupt`) to raise it afterwards.
+#[derive(Default)]
+struct Signals {
+    raised: Mutex<Option<PyErr>>,
+}
+
+impl Control for Signals {
+    /// The reader works on the calling thread alone.
+    fn threads(&self) -> usize {
+        1
     }
-    let path: PathBuf = name.extract()?;
-    let result = py.detach(|| {
-        let mut reader = open(&path)?;
-        // Every 64 Ki lines, look for Ctrl-C: the GIL is only taken for that instant.
-        parse_points_with(&mut reader, &path, &mut |_| {
-            Python::attach(|py| py.check_signals()).map_err(Stop::Python)
+
+    fn tick(&self, _done: usize) -> std::result::Result<(), Stopped> {
+        // The reader calls this on the calling thread, the one Python runs handlers on;
+        // the GIL is taken for that instant only.
+        Python::attach(|py| py.check_signals()).map_err(|error| {
+            *self.raised.lock().unwrap_or_else(PoisonError::into_inner) = Some(error);
+            Stopped
         })
-    });
-    let points = match result {
-        Ok(points) => points,
-        Err(Stop::Hello(error)) => return Err(Error::from(error).into()),
-        Err(Stop::Python(error)) => return Err(error),
-    };
-    // A million new objects would set off hundreds of collections, each walking every
-    // tracked object, for nothing: a Point holds no references, so it is never part of
-    // a cycle. The collector rests while they are made (the GIL is held throughout,
-    // so no other thread sees it paused) and is restored even on error.
+    }
+}
+
+/// How long to wait for the helper's next chunk before looking for Ctrl-C.
+const WAIT_FOR_CHUNK: Duration = Duration::from_millis(50);
+
+/// Objects made between two looks for Ctrl-C: a few milliseconds' worth.
+const SIGNAL_EVERY: usize = 1 << 16;
+
+/// A point on its way to becoming a `Point` object, checking first for signals when
+/// told to: ten million objects take long enough for Ctrl-C to be pressed meanwhile.
+struct NewPoint {
+    point: CorePoint,
+    check_signals: bool,
+}
+
+impl<'py> IntoPyObject<'py> for NewPoint {
+    type Target = Point;
+    type Output = Bound<'py, Point>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, Point>> {
+        if self.check_signals {
+            py.check_signals()?;
+        }
+        Bound::new(py, Point::from(self.point))
+    }
+}
+
+/// Run `make` with the garbage collector resting, and restore it even on error.
+///
+/// A million new objects would set off hundreds of collections, each walking every
+/// tracked object, for nothing: a Point holds no references, so it is never part of a
+/// cycle. The GIL is held throughout, so no other thread sees the collector paused.
+fn with_collector_resting<'py, T, E: From<PyErr>>(
+    py: Python<'py>,
+    make: impl FnOnce() -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
     let gc = py.import("gc")?;
     let paused = gc.call_method0("isenabled")?.is_truthy()?;
     if paused {
         gc.call_method0("disable")?;
     }
-    let objects = points
-        .into_iter()
-        .map(|inner| Bound::new(py, Point::from(inner)))
-        .collect::<PyResult<Vec<_>>>();
+    let made = make();
     if paused {
         gc.call_method0("enable")?;
     }
-    PyList::new(py, objects?)
+    made
+}
+
+/// A `Point` object for each point, in a new list.
+fn point_objects<'py>(py: Python<'py>, points: Vec<CorePoint>) -> PyResult<Bound<'py, PyList>> {
+    with_collector_resting(py, || {
+        // Straight into the list (its length is known): no vector of objects in between.
+        let objects = points.into_iter().enumerate().map(|(k, point)| NewPoint {
+            point,
+            check_signals: k % SIGNAL_EVERY == SIGNAL_EVERY - 1,
+        });
+        PyList::new(py, objects)
+    })
+}
+
+/// Make the objects while a helper thread reads and parses the next chunks: with two
+/// cores, the parsing then costs next to nothing, the objects taking three times as
+/// long. The GIL is held throughout: the helper never needs it.
+fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> Result<Bound<'py, PyList>> {
+    with_collector_resting(py, || {
+        let objects = parse_beside(file, path, CHUNK_BYTES, |chunks| -> Result<_> {
+            let mut objects: Vec<Bound<'py, Point>> = Vec::new();
+            loop {
+                match chunks.next_within(WAIT_FOR_CHUNK) {
+                    // A slow disk: Ctrl-C works meanwhile all the same.
+                    Err(_) => py.check_signals()?,
+                    Ok(None) => return Ok(objects),
+                    Ok(Some(Err(error))) => return Err(Error::from(error)),
+                    Ok(Some(Ok(points))) => {
+                        objects.reserve(points.len());
+                        for &point in &points {
+                            objects.push(Bound::new(py, Point::from(point))?);
+                        }
+                        chunks.give_back(points);
+                        py.check_signals()?;
+                    }
+                }
+            }
+        })
+        .map_err(Error::from)??;
+        Ok(PyList::new(py, objects)?)
+    })
+}
+
+/// Read the points of a file, one ``x,y`` a line.
+#[pyfunction]
+#[pyo3(signature = (path))]
+pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bound<'py, PyList>> {
+    let name = fsdecode(path)?;
+    // open() refuses such names before asking the OS; so does the Python backend.
+    if name.to_string_lossy().contains('\0') {
+        return Err(PyValueError::new_err("embedded null byte").into());
+    }
+    let path: PathBuf = name.extract()?;
+    // Opening a FIFO waits for a writer: not with the GIL.
+    let file = py.detach(|| open(&path)).map_err(Error::from)?;
+    // A regular file's reads never wait for a writer, so they may leave this thread.
+    if workers::threads()? > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
+        return load_beside(py, file, &path);
+    }
+    let control = Signals::default();
+    let result = py.detach(|| read_points(file, &path, &control));
+    match result {
+        Ok(points) => Ok(point_objects(py, points)?),
+        // Stopped by a signal handler's error: that error is what the caller gets.
+        Err(CoreError::Stopped) => Err(control
+            .raised
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .map_or(Error::Core(CoreError::Stopped), Error::Py)),
+        Err(error) => Err(error.into()),
+    }
 }
