@@ -152,15 +152,18 @@ def test_threads_setting_gives_the_same_results() -> None:
 
 @pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "", "２"])
 def test_threads_setting_must_be_a_positive_integer(
-    api: ModuleType, monkeypatch: pytest.MonkeyPatch, value: str
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
 ) -> None:
     monkeypatch.setenv("LEGACY_APP_THREADS", value)
     points = [api.Point(0, 0), api.Point(3, 4)]
+    points_file = tmp_path / "points.csv"
+    points_file.write_text("0,0\n3,4\n")
     calls: list[Callable[[], object]] = [
         lambda: api.nearest_neighbors(points),
         lambda: api.closest_pair(points),
         lambda: api.path_length(points),
         lambda: api.greedy_route(points),
+        lambda: api.load_points(points_file),
     ]
     for call in calls:
         with pytest.raises(ValueError, match=r"^LEGACY_APP_THREADS must be") as raised:
