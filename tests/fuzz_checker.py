@@ -19,6 +19,7 @@ import io
 import operator
 import pickle
 import re
+import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
@@ -43,8 +44,15 @@ ALLOWED: tuple[type[BaseException], ...] = (
     TypeError,
     IndexError,
     OverflowError,
+    AttributeError,
     UserError,
 )
+
+
+def is_panic(kind: type[BaseException]) -> bool:
+    """PyO3's ``PanicException``: a Rust panic that reached Python. Not a subclass of
+    ``Exception``, and importable from nowhere, so it is known by its name and module."""
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
 
 
 class Index:
@@ -100,6 +108,33 @@ class Lying:
         return iter(self.items)
 
 
+class LyingDuration(datetime.timedelta):
+    """A timedelta whose properties and comparisons lie: ``print_sleep`` reads the stored
+    value (SPEC.md), so none of these is consulted."""
+
+    @property
+    def days(self) -> int:
+        # days * 86,400 is 675 * 2**64: a multiplication that wraps gives 0.
+        return 2**57
+
+    @property
+    def seconds(self) -> int:
+        return 2**40
+
+    @property
+    def microseconds(self) -> int:
+        return 2**40
+
+    def total_seconds(self) -> float:
+        return 1e300
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    def __ge__(self, other: object) -> bool:
+        return False
+
+
 def noop(done: int, total: int) -> None:
     """A progress callback that does nothing."""
 
@@ -114,18 +149,69 @@ def first_row_repeated(array: Any) -> Any:
     return np.broadcast_to(array[:1], (len(array) + 2, *array.shape[1:]))
 
 
+def packed(array: Any) -> Any:
+    """``array`` (shape ``(n, 2)``) as the ``xy`` field of a packed record array: a view
+    whose rows are 1 + 2 * itemsize bytes apart, so its elements are unaligned."""
+    record = np.dtype([("flag", "u1"), ("xy", array.dtype, (2,))], align=False)
+    records = np.zeros(len(array), dtype=record)
+    records["xy"] = array
+    return records["xy"]
+
+
+def weakly_referenced(value: object) -> bool:
+    """Whether a weak reference to ``value`` can be made, and leads back to it."""
+    return weakref.ref(value)() is value
+
+
 def pickle_round_trip(value: object) -> object:
     return pickle.loads(pickle.dumps(value))
 
 
-def run_sleep(api: ModuleType, duration: object) -> None:
-    """Await ``print_sleep(duration)`` for at most 2 ms: a longer sleep is cancelled."""
+def after_failed_init(point: Any, x: object, y: object) -> str:
+    """``point.__init__(x, y)``, which must fail, then what the point holds."""
+    try:
+        point.__init__(x, y)
+    except (ValueError, TypeError) as error:
+        return f"{type(error).__name__}: {error}; {point!r}"
+    return f"no error; {point!r}"
+
+
+def set_reentrant(api: ModuleType, point: Any, field: str, action: str) -> list[object]:
+    """Set ``point.<field>`` to an int-like whose ``__index__`` uses the same point while
+    the assignment is under way; what it saw (SPEC.md: the old value, never an error)."""
+    other = api.Point(4, 6)
+    uses: dict[str, Callable[[], object]] = {
+        "read": lambda: (point.x, point.y),
+        "dist": lambda: point.dist(other),
+        "eq": lambda: point == other,
+        "str": lambda: str(point),
+        "pickle": lambda: repr(pickle_round_trip(point)),
+        "batch": lambda: api.path_length([point, other]),
+    }
+    seen: list[object] = []
+
+    class Reentrant:
+        def __index__(self) -> int:
+            seen.append(uses[action]())
+            return 9
+
+    setattr(point, field, Reentrant())
+    seen.append(repr(point))
+    return seen
+
+
+def run_sleep(api: ModuleType, duration: object) -> list[str]:
+    """Await ``print_sleep(duration)`` for at most 2 ms (a longer sleep is cancelled);
+    the announcement it printed (the elapsed time differs from run to run)."""
 
     async def main() -> None:
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(api.print_sleep(duration), timeout=0.002)
 
-    asyncio.run(main())
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        asyncio.run(main())
+    return [line for line in printed.getvalue().splitlines() if "Night night" in line]
 
 
 class Workspace:
@@ -144,6 +230,10 @@ class Workspace:
 def namespace(api: ModuleType, workspace: Workspace) -> dict[str, Any]:
     """The names a case may use, bound to one backend."""
     names: dict[str, Any] = {name: getattr(api, name) for name in PUBLIC_NAMES}
+
+    def shadowed_x(self: Any) -> int:
+        return 0
+
     names.update(
         np=np,
         timedelta=datetime.timedelta,
@@ -155,13 +245,21 @@ def namespace(api: ModuleType, workspace: Workspace) -> dict[str, Any]:
         FsPath=FsPath,
         Raising=Raising,
         Lying=Lying,
+        LyingDuration=LyingDuration,
         Pixel=type("Pixel", (api.Point,), {"tag": "pixel"}),
+        # A subclass whose ``x`` is a property of its own: the batch functions read the
+        # stored coordinates, as ``dist`` does.
+        Shadowed=type("Shadowed", (api.Point,), {"x": property(shadowed_x)}),
         noop=noop,
         raising=raising,
         reentrant=lambda done, total: api.nearest_neighbors([api.Point(0, 0), api.Point(1, 1)]),
         pickle_round_trip=pickle_round_trip,
+        weakly_referenced=weakly_referenced,
         first_row_repeated=first_row_repeated,
-        run_sleep=lambda duration: run_sleep(api, duration),
+        packed=packed,
+        after_failed_init=after_failed_init,
+        set_reentrant=functools.partial(set_reentrant, api),
+        run_sleep=functools.partial(run_sleep, api),
         FILE=str(workspace.file),
         BADFILE=str(workspace.bad_file),
         DIR=str(workspace.directory),
@@ -223,7 +321,8 @@ def call_outcome(text: str, names: dict[str, Any]) -> Outcome:
 
 
 # How the interpreter words a call with the wrong arguments, which PyO3 words a little
-# differently ("takes 1 positional arguments"): there only the class must match.
+# differently ("takes 1 positional arguments"): there only the class must match
+# (SPEC.md lets that wording differ, and nothing else).
 CALLING_CONVENTION = re.compile(
     r"takes \d+ positional|takes no arguments|got an unexpected keyword|missing \d+ required"
     r"|takes no keyword arguments|got multiple values"
@@ -232,15 +331,13 @@ CALLING_CONVENTION = re.compile(
 
 def judge(rust: Outcome, python: Outcome) -> str | None:
     """What is wrong with the Rust backend's outcome, if anything."""
+    for name, outcome in (("rust", rust), ("python", python)):
+        if outcome[0] == "raised" and is_panic(outcome[1]):
+            return f"a Rust panic reached the caller ({name}): PanicException: {outcome[2]}"
     if rust[0] == "raised" and not issubclass(rust[1], ALLOWED):
         return f"raised {rust[1].__module__}.{rust[1].__qualname__}: {rust[2]}"
-    if rust[0] == python[0] == "raised":
-        if CALLING_CONVENTION.search(rust[2]):
-            rust, python = rust[:2], python[:2]
-        else:
-            # The interpreter names the Rust class by its full name in its own messages
-            # ("unhashable type: 'legacy_app.Point'"): a difference of no consequence.
-            rust = (*rust[:2], rust[2].replace("'legacy_app.Point'", "'Point'"))
+    if rust[0] == python[0] == "raised" and CALLING_CONVENTION.search(rust[2]):
+        rust, python = rust[:2], python[:2]
     if rust != python:
         return f"differs from the reference: rust {rust!r}, python {python!r}"
     return None
@@ -280,7 +377,9 @@ class Checker:
         path = self.workspace.case_file
         path.write_bytes(data)
         rust, python = (outcome_of(functools.partial(load, path)) for load in self.loaders)
-        if rust[0] == "raised" and not issubclass(rust[1], PointsFormatError):
+        # A panic is judged (and named) below; anything else must be the format error.
+        unexpected = rust[0] == "raised" and not issubclass(rust[1], PointsFormatError)
+        if unexpected and not is_panic(rust[1]):
             return f"raised {rust[1].__qualname__}: {rust[2]}"
         return judge(rust, python)
 

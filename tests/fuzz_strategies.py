@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 
 cached = functools.lru_cache(maxsize=None)
 
+# Calls.
+
 
 @cached
 def big_ints() -> st.SearchStrategy[int]:
@@ -54,6 +56,7 @@ OTHER_VALUES = [
     "np.float64(1.0)",
     "np.bool_(True)",
     "Point(1, 2)",
+    "Point.__new__(Point)",
     "timedelta(0)",
 ]
 
@@ -72,7 +75,10 @@ def coordinates() -> st.SearchStrategy[int]:
 @cached
 def a_point() -> st.SearchStrategy[str]:
     return st.builds(
-        "{}({}, {})".format, st.sampled_from(["Point", "Pixel"]), coordinates(), coordinates()
+        "{}({}, {})".format,
+        st.sampled_from(["Point", "Pixel", "Point", "Pixel", "Shadowed"]),
+        coordinates(),
+        coordinates(),
     )
 
 
@@ -144,6 +150,12 @@ def arrays_drawn(draw: st.DrawFn) -> str:
         text = f"({text}){view}"
     if len(shape) == 2 and shape[0] > 0 and draw(st.integers(0, 5)) == 0:
         text = f"first_row_repeated({text})"
+    # Unaligned elements (a packed record's field), and masks (never supported).
+    wrapper = draw(st.sampled_from(["", "", "", "", "packed", "np.ma.array"]))
+    if wrapper == "packed" and dtype in INT_DTYPES and len(shape) == 2 and shape[1] == 2:
+        text = f"packed({text})"
+    elif wrapper == "np.ma.array":
+        text = f"np.ma.array({text})"
     return text
 
 
@@ -196,9 +208,22 @@ def point_calls_drawn(draw: st.DrawFn) -> str:
                 f"copy.copy(Pixel({x}, {y}))",
                 f"copy.deepcopy(Point({x}, {y}))",
                 f"str(Point({x}, {y}))",
+                f"operator.lt(Point({x}, {y}), {other})",
+                f"len(Point({x}, {y}))",
+                f"weakly_referenced(Pixel({x}, {y}))",
+                f"after_failed_init(Point({x}, {y}), {a}, {b})",
+                f"after_failed_init(Pixel({x}, {y}), {x}, {b})",
+                f"set_reentrant(Point({x}, {y}), {field!r}, {draw(reentrant_uses())!r})",
+                f"{draw(st.sampled_from(['str', 'repr', 'pickle_round_trip']))}"
+                "(Point.__new__(Point))",
             ]
         )
     )
+
+
+@cached
+def reentrant_uses() -> st.SearchStrategy[str]:
+    return st.sampled_from(["read", "dist", "eq", "str", "pickle", "batch"])
 
 
 @cached
@@ -244,6 +269,7 @@ def sleep_calls() -> st.SearchStrategy[str]:
     durations = st.one_of(
         st.integers(-10, 3000).map("timedelta(microseconds={})".format),
         st.sampled_from(["timedelta.max", "timedelta.min", "timedelta(days=-1)"]),
+        st.integers(-10, 3000).map("LyingDuration(microseconds={})".format),
         values(),
     )
     return durations.map("run_sleep({})".format)
@@ -261,7 +287,7 @@ def calls() -> st.SearchStrategy[str]:
     )
 
 
-# Strategies for points files: structured lines, their bytes mutated, and plain bytes.
+# Points files.
 
 LINE_PIECES = ["0", "7", "42", "4294967295", "4294967296", "99999999999999999999", "-1", "-0"]
 LINE_PIECES += ["+1", "1_0", "\u0663", "\uff11", "x", "y", "X", " ", "\t", ",", "#", ""]
