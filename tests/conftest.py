@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -59,3 +60,18 @@ def outcome(call: Callable[[], Any]) -> Outcome:
     except Exception as error:  # noqa: BLE001 - any exception is a result to compare
         return ("raised", type(error), str(error))
     return ("returned", repr(result))
+
+
+@pytest.fixture(scope="session")
+def big_points_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Ten million lines (about 215 MB): a million random points, ten times over."""
+    import numpy as np
+
+    path = tmp_path_factory.mktemp("big") / "ten-million.csv"
+    rng = np.random.default_rng(10)
+    block = rng.integers(0, 2**32, size=(1_000_000, 2), dtype=np.int64)
+    text = "".join(f"{x},{y}\n" for x, y in block.tolist()).encode()
+    with open(path, "wb") as out:
+        for _ in range(10):
+            out.write(text)
+    return path

@@ -146,3 +146,101 @@ async def test_not_a_timedelta(api: ModuleType, value: Any) -> None:
         TypeError, match=f"must be a datetime.timedelta, not {type(value).__name__}$"
     ):
         await api.print_sleep(value)
+
+
+# timedelta subclasses are read by their stored value (SPEC.md): neither their
+# properties nor their comparisons are consulted.
+
+
+class HugeDays(datetime.timedelta):
+    @property
+    def days(self) -> int:
+        # days * 86,400 is 675 * 2**64: a multiplication that wraps gives 0.
+        return 2**57
+
+
+class HugeSeconds(datetime.timedelta):
+    @property
+    def seconds(self) -> int:
+        return 2**64 + 5
+
+
+class HugeMicroseconds(datetime.timedelta):
+    @property
+    def microseconds(self) -> int:
+        return 2**40
+
+
+class NegativeDays(datetime.timedelta):
+    @property
+    def days(self) -> int:
+        return -1
+
+
+class LongTotal(datetime.timedelta):
+    def total_seconds(self) -> float:
+        return 1e9
+
+
+class SaysNegative(datetime.timedelta):
+    def __lt__(self, other: object) -> bool:
+        return True
+
+    def __le__(self, other: object) -> bool:
+        return True
+
+    def __gt__(self, other: object) -> bool:
+        return False
+
+    def __ge__(self, other: object) -> bool:
+        return False
+
+    def __eq__(self, other: object) -> bool:
+        return False
+
+    __hash__ = datetime.timedelta.__hash__
+
+
+class EverythingLies(HugeDays, HugeSeconds, HugeMicroseconds, LongTotal, SaysNegative):
+    pass
+
+
+LIARS = [HugeDays, HugeSeconds, HugeMicroseconds, NegativeDays, LongTotal, SaysNegative]
+
+
+@pytest.mark.parametrize("liar", [*LIARS, EverythingLies], ids=lambda cls: cls.__name__)
+async def test_a_timedelta_subclass_is_read_by_its_stored_value(
+    api: ModuleType, capsys: pytest.CaptureFixture[str], liar: type[datetime.timedelta]
+) -> None:
+    duration = liar(milliseconds=5)
+    start = time.monotonic()
+    # A sleep of the lie's length would never end: a hang here is a failure, not a wait.
+    await asyncio.wait_for(api.print_sleep(duration), timeout=5)
+    elapsed = time.monotonic() - start
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "🌙 Night night! Sleeping for 5ms"
+    assert AWAKE.match(lines[1]), lines[1]
+    assert elapsed >= 0.005
+
+
+@pytest.mark.parametrize("liar", [*LIARS, EverythingLies], ids=lambda cls: cls.__name__)
+async def test_a_negative_timedelta_subclass_is_a_value_error(
+    api: ModuleType, capsys: pytest.CaptureFixture[str], liar: type[datetime.timedelta]
+) -> None:
+    # str() of the subclass is timedelta's own: it reads the stored value too.
+    with pytest.raises(
+        ValueError, match=r"^print_sleep\(\) duration must not be negative, got -1 day, 23:59:59$"
+    ):
+        await api.print_sleep(liar(seconds=-1))
+    assert capsys.readouterr().out == ""
+
+
+async def test_the_longest_timedelta_fits(
+    api: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """timedelta.max is 86,399,999,999,999.999999 s; Rust's Duration holds 2**64 s: no
+    real timedelta overflows it (OverflowError is for what cannot be reached)."""
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(api.print_sleep(datetime.timedelta.max), timeout=0.05)
+    out = capsys.readouterr().out
+    assert out == "🌙 Night night! Sleeping for 86399999999999.999999s\n"

@@ -1,0 +1,193 @@
+"""Threads (SPEC.md "Backends", "At the runtime edges"): Python threads share Points and
+call the batch functions at once and agree; ``LEGACY_APP_THREADS`` caps the workers,
+changing it between calls leaves no thread behind, and a value that is not a positive
+integer is a ValueError naming the variable. Thread counts are taken in child processes
+(``python -m tests.test_threads COMMAND``), where no other test has started threads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+import legacy_app
+from tests import children
+from tests.children import cores, thread_names
+from tests.fuzz_checker import noop, plain
+
+THREADS = 8
+
+
+def child_threads(size: str, rounds: str) -> int:
+    api = legacy_app.load_backend("rust")
+    rng = np.random.default_rng(6)
+    # A 3000 x 3000 square: duplicates and ties, where a race would pick another index.
+    array = rng.integers(0, 3000, size=(int(size), 2), dtype=np.int64)
+    points = [api.Point(x, y) for x, y in array.tolist()]
+    counted: list[int] = []
+    work: dict[str, Callable[[], object]] = {
+        "nearest_neighbors": lambda: api.nearest_neighbors(points),
+        "nearest_neighbors numpy": lambda: api.nearest_neighbors(array),
+        "closest_pair": lambda: api.closest_pair(points, progress=lambda d, t: counted.append(d)),
+        "closest_pair numpy": lambda: api.closest_pair(array),
+        "path_length": lambda: api.path_length(points),
+        "path_length numpy": lambda: api.path_length(array),
+        "greedy_route": lambda: api.greedy_route(points, 5),
+        "greedy_route numpy": lambda: api.greedy_route(array, progress=noop),
+    }
+    expected = {name: plain(call()) for name, call in work.items()}
+    names = list(work)
+    barrier = threading.Barrier(THREADS)
+    problems: list[str] = []
+    done = [0] * THREADS
+
+    def worker(k: int) -> None:
+        try:
+            barrier.wait(timeout=60)
+            for _ in range(int(rounds)):
+                # Each thread starts at another function, so that all run at once.
+                for name in names[k % len(names) :] + names[: k % len(names)]:
+                    if plain(work[name]()) != expected[name]:
+                        problems.append(f"thread {k}: {name} differs from one thread's result")
+                    done[k] += 1
+                    # Meanwhile, Points of its own: created, changed, measured.
+                    mine = api.Point(k, k)
+                    mine.x = done[k]
+                    mine.dist(points[k])
+        except BaseException as error:  # noqa: BLE001 - reported, not lost in a thread
+            problems.append(f"thread {k}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(THREADS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=240)
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    report = {
+        "threads": THREADS,
+        "calls": sum(done),
+        "seconds": time.perf_counter() - start,
+        "problems": problems,
+        "stuck": stuck,
+    }
+    print(json.dumps(report), flush=True)
+    # A deadlocked thread would keep the interpreter from exiting: leave at once.
+    os._exit(0)
+
+
+def test_threads_share_points_and_agree() -> None:
+    rounds = 3
+    report = children.run_child(__name__, "threads", "20000", str(rounds), timeout=400)
+    print(
+        f"threads: {report['threads']} threads, {report['calls']} batch calls at once "
+        f"in {report['seconds']:.1f} s"
+    )
+    assert report["stuck"] == [], "deadlock: these threads never finished"
+    assert report["problems"] == []
+    assert report["calls"] == THREADS * rounds * 8
+
+
+# LEGACY_APP_THREADS
+
+
+def child_thread_cap(size: str, values: str, python_threads: str) -> int:
+    """Batch work with ``LEGACY_APP_THREADS`` set to each of ``values`` in turn (the
+    variable changed between calls in one process), then from ``python_threads`` short-lived
+    Python threads; the OS threads of the process after each step."""
+    rng = np.random.default_rng(4)
+    array = rng.integers(0, 2**32, size=(int(size), 2), dtype=np.int64)
+    points = [legacy_app.Point(x, y) for x, y in array[:2000].tolist()]
+    before = len(thread_names())
+    after_each: list[int] = []
+    for value in values.split(","):
+        os.environ["LEGACY_APP_THREADS"] = value
+        legacy_app.nearest_neighbors(array)
+        legacy_app.path_length(array)
+        legacy_app.closest_pair(points)
+        after_each.append(len(thread_names()))
+
+    def work() -> None:
+        legacy_app.nearest_neighbors(array)
+        legacy_app.greedy_route(points)
+
+    for _ in range(int(python_threads)):
+        thread = threading.Thread(target=work)
+        thread.start()
+        thread.join()
+    # Threads that were told to end may take a moment to go.
+    deadline = time.monotonic() + 2
+    while len(thread_names()) > max(after_each) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    report = {
+        "before": before,
+        "after_each": after_each,
+        "after_python_threads": len(thread_names()),
+        "names": sorted(set(thread_names())),
+    }
+    print(json.dumps(report))
+    return 0
+
+
+def sizes(backend: str) -> str:
+    """Big enough to go parallel under Rust; what the Python backend does in a moment."""
+    return "200000" if backend == "rust" else "2000"
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_changing_the_cap_between_calls_leaves_no_threads_behind(backend: str) -> None:
+    values = ",".join(str(n) for n in range(1, 41))
+    report = children.run_child(
+        __name__, "thread-cap", sizes(backend), values, "8", timeout=600, backend=backend
+    )
+    started = [count - report["before"] for count in report["after_each"]]
+    print(
+        f"{backend}: {report['before']} threads before; after LEGACY_APP_THREADS=1..40, "
+        f"{started} more; after 8 Python threads, {report['after_python_threads']}; "
+        f"names {report['names']}"
+    )
+    # All cores' workers, and a few helpers at most: not a pool per value kept forever.
+    limit = cores() + 4
+    assert max(started) <= limit, f"{max(started)} threads started, more than {limit}"
+    assert report["after_python_threads"] - report["before"] <= limit
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_a_cap_above_the_cores_starts_one_worker_a_core(backend: str) -> None:
+    report = children.run_child(
+        __name__, "thread-cap", sizes(backend), "2000", "0", timeout=300, backend=backend
+    )
+    started = report["after_each"][0] - report["before"]
+    print(f"{backend}: LEGACY_APP_THREADS=2000 started {started} threads on {cores()} cores")
+    # min(N, cores) workers, and one helper thread at most.
+    assert started <= min(2000, cores()) + 1
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5"])
+@pytest.mark.parametrize(
+    "name", ["nearest_neighbors", "closest_pair", "path_length", "greedy_route"]
+)
+def test_a_cap_that_is_not_a_positive_integer_is_a_value_error(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv("LEGACY_APP_THREADS", value)
+    rng = np.random.default_rng(5)
+    # Big enough to go parallel under Rust.
+    size = 200_000 if api.__name__.endswith("_rust") else 3_000
+    array = rng.integers(0, 2**32, size=(size, 2), dtype=np.int64)
+    with pytest.raises(ValueError, match="LEGACY_APP_THREADS"):
+        getattr(api, name)(array)
+    # A good value again, and the same call works.
+    monkeypatch.setenv("LEGACY_APP_THREADS", "1")
+    getattr(api, name)(array[:100])
+
+
+if __name__ == "__main__":
+    children.main({"threads": child_threads, "thread-cap": child_thread_cap})
