@@ -19,7 +19,7 @@ mod line;
 mod reader;
 
 use std::fs::File;
-use std::io::Read;
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::mpsc;
 use std::thread;
@@ -39,17 +39,35 @@ pub const CHUNK_BYTES: usize = 1 << 20;
 /// Chunks that `parse_beside`'s helper parses ahead of the calling thread at most.
 const AHEAD_BESIDE: usize = 4;
 
-/// Open `path` for reading points.
-pub fn open(path: &Path) -> Result<File, HelloError> {
-    File::open(path).map_err(|source| HelloError::Io {
-        path: path.to_path_buf(),
-        source,
-    })
+/// Open `path` for reading points. Opening a FIFO waits for a writer: a signal that
+/// interrupts the wait (`EINTR`) asks `control` whether to go on, as a read does.
+pub fn open(path: &Path, control: &dyn Control) -> Result<File, Error> {
+    let failed = |source: io::Error| {
+        Error::from(HelloError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    #[cfg(unix)]
+    loop {
+        use rustix::fs::{Mode, OFlags};
+        // std's File::open would retry EINTR itself, and hold Ctrl-C back.
+        match rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
+            Ok(fd) => return Ok(File::from(fd)),
+            Err(rustix::io::Errno::INTR) => control.tick(0)?,
+            Err(errno) => return Err(failed(errno.into())),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = control;
+        File::open(path).map_err(failed)
+    }
 }
 
 /// Read the points of the file at `path`, on the calling thread.
 pub fn load_points(path: &Path) -> Result<Vec<Point>, Error> {
-    parse_points(open(path)?, path)
+    parse_points(open(path, &Sequential)?, path)
 }
 
 /// Parse the points of `reader`, naming `path` in errors, on the calling thread.

@@ -56,6 +56,22 @@ impl Control for Signals {
     }
 }
 
+impl Signals {
+    /// The error to raise for `error`: when the work stopped for a signal handler's
+    /// exception (`KeyboardInterrupt`), that exception.
+    fn stopped_by(&self, error: CoreError) -> Error {
+        let raised = self
+            .raised
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match (error, raised) {
+            (CoreError::Stopped, Some(raised)) => Error::Py(raised),
+            (error, _) => Error::Core(error),
+        }
+    }
+}
+
 /// How long to wait for the helper's next chunk before looking for Ctrl-C.
 const WAIT_FOR_CHUNK: Duration = Duration::from_millis(50);
 
@@ -154,22 +170,18 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bou
         return Err(PyValueError::new_err("embedded null byte").into());
     }
     let path: PathBuf = name.extract()?;
-    // Opening a FIFO waits for a writer: not with the GIL.
-    let file = py.detach(|| open(&path)).map_err(Error::from)?;
+    // Opening a FIFO waits for a writer: not with the GIL, and not deaf to Ctrl-C.
+    let control = Signals::default();
+    let file = match py.detach(|| open(&path, &control)) {
+        Ok(file) => file,
+        Err(error) => return Err(control.stopped_by(error)),
+    };
     // A regular file's reads never wait for a writer, so they may leave this thread.
     if workers::threads()? > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
         return load_beside(py, file, &path);
     }
-    let control = Signals::default();
-    let result = py.detach(|| read_points(file, &path, &control));
-    match result {
+    match py.detach(|| read_points(file, &path, &control)) {
         Ok(points) => Ok(point_objects(py, points)?),
-        // Stopped by a signal handler's error: that error is what the caller gets.
-        Err(CoreError::Stopped) => Err(control
-            .raised
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .map_or(Error::Core(CoreError::Stopped), Error::Py)),
-        Err(error) => Err(error.into()),
+        Err(error) => Err(control.stopped_by(error)),
     }
 }
