@@ -3,7 +3,9 @@
 The public names are served by one of two backends with the same contract: the
 compiled Rust extension ``rust_ext`` or the pure-Python reference in
 ``legacy_app._python``. ``LEGACY_APP_BACKEND`` chooses (``auto``, the default, takes
-Rust when it is importable; ``rust``; ``python``) and ``BACKEND`` says which is in use.
+Rust when it is importable; ``rust``; ``python``; ``shadow``: the reference answers and
+Rust runs beside it, compared, see ``legacy_app.shadow``) and ``BACKEND`` says which is
+in use.
 """
 
 from __future__ import annotations
@@ -20,12 +22,18 @@ BACKENDS = ("rust", "python")
 
 
 def load_backend(name: str) -> ModuleType:
-    """The module serving the public names for backend ``name`` (``rust`` or ``python``).
+    """The module serving the public names for backend ``name`` (``rust``, ``python`` or
+    ``shadow``).
 
-    ``rust`` raises ``ImportError`` saying how to build the extension when it is missing.
+    ``rust`` and ``shadow`` raise ``ImportError`` saying how to build the extension when
+    it is missing.
     """
+    if name == "shadow":
+        shadow = importlib.import_module("legacy_app.shadow")
+        shadow.require_candidate()
+        return shadow
     if name not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {name!r}")
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)} or shadow, got {name!r}")
     return importlib.import_module(f"legacy_app._{name}")
 
 
@@ -44,8 +52,10 @@ def _choose_backend() -> tuple[str, ModuleType]:
                 stacklevel=2,
             )
             return "python", load_backend("python")
-    if requested not in BACKENDS:
-        raise ImportError(f"LEGACY_APP_BACKEND must be auto, rust or python, got {requested!r}")
+    if requested not in (*BACKENDS, "shadow"):
+        raise ImportError(
+            f"LEGACY_APP_BACKEND must be auto, rust, python or shadow, got {requested!r}"
+        )
     return requested, load_backend(requested)
 
 
