@@ -84,6 +84,27 @@ def test_a_difference_exits_1_and_shows_where(
     assert out.splitlines()[-1] == "1 of 5 functions differ on 300 points: nearest_neighbors"
 
 
+def test_max_points_thins_the_batch_functions_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    seen: list[int] = []
+    right = rust.greedy_route
+
+    def counting(points: Any, **kwargs: Any) -> Any:
+        seen.append(len(points))
+        return right(points, **kwargs)
+
+    monkeypatch.setattr(rust, "greedy_route", counting)
+    path = points_file(tmp_path, 2000)
+    assert cli.main(["verify", str(path), "--max-points", "300"]) == 0
+    assert seen == [286]  # one point in 7
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last == "all 5 functions agree on 2,000 points (the batch functions on one in 7: 286)"
+    done = run("verify", str(path), "--max-points", "5000", "--json")
+    assert json.loads(done.stdout)["batch_stride"] == 1
+    assert run("verify", str(path), "--max-points", "0").returncode == 2
+
+
 def test_both_failing_alike_agree(tmp_path: Path) -> None:
     path = tmp_path / "one.csv"
     path.write_text("5,5\n")
