@@ -6,6 +6,10 @@ compare the two (the Scientist pattern). A disagreement never changes what the c
 gets: it is logged as a ``WARNING`` on the ``legacy_app.shadow`` logger and counted, and
 :func:`report` gives the counts and the time each backend spent, per function.
 
+``Point`` is the reference's class itself (callers construct, pickle and subclass it as
+before), so its methods are not compared; the functions are, Points in their arguments
+converted to Rust Points with the same stored coordinates.
+
 Outcomes are compared with :mod:`legacy_app.comparison`, as the differential tests and
 ``legacy-app verify`` compare them; its :func:`outcome` is re-exported here.
 """
