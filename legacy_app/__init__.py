@@ -54,7 +54,8 @@ def _choose_backend() -> tuple[str, ModuleType]:
             return "python", load_backend("python")
     if requested not in (*BACKENDS, "shadow"):
         raise ImportError(
-            f"LEGACY_APP_BACKEND must be auto, rust, python or shadow, got {requested!r}"
+            "LEGACY_APP_BACKEND must be auto, rust or python, or shadow to compare the two, "
+            f"got {requested!r}"
         )
     return requested, load_backend(requested)
 
