@@ -1,10 +1,10 @@
 """``legacy-app verify``: both backends on one points file, function by function.
 
-Each backend loads the file itself and runs every batch function on its own Points, as
-a caller of that backend would; each result is compared with :mod:`legacy_app.comparison`,
-the one definition of "the same outcome". The pure-Python side is the slow one: about a minute
-for 100,000 points and a quarter of an hour for a million on a small machine, with a
-progress bar on a terminal and each row printed as soon as its function is done.
+Each backend loads the file itself and runs every batch function on its own Points, as a
+caller of that backend would; each result is compared with :mod:`legacy_app.comparison`,
+the one definition of "the same outcome". The pure-Python side is the slow one: about
+half a minute for 100,000 points and twenty minutes or more for a million on a small
+machine, with a progress bar on a terminal and each row printed when its function ends.
 """
 
 from __future__ import annotations
