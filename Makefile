@@ -31,6 +31,7 @@ dev:
 
 ## check: a fresh environment, then every check CI runs
 check:
+	bash scripts/system-packages.sh
 	rm -rf $(CHECK_VENV)
 	$(PYTHON) -m venv $(CHECK_VENV)
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip

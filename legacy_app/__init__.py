@@ -3,9 +3,10 @@
 The public names are served by one of two backends with the same contract: the
 compiled Rust extension ``rust_ext`` or the pure-Python reference in
 ``legacy_app._python``. ``LEGACY_APP_BACKEND`` chooses (``auto``, the default, takes
-Rust when it is importable; ``rust``; ``python``) and ``BACKEND`` says which is in use.
-The names and their types are one contract, ``legacy_app._contract``, which mypy
-checks both backends against.
+Rust when it is importable; ``rust``; ``python``; ``shadow``: the reference answers and
+Rust runs beside it, compared, see ``legacy_app.shadow``) and ``BACKEND`` says which is
+in use. The names and their types are one contract, ``legacy_app._contract``, which
+mypy checks every backend against.
 """
 
 from __future__ import annotations
@@ -26,12 +27,18 @@ BACKENDS = ("rust", "python")
 
 
 def load_backend(name: str) -> ModuleType:
-    """The module serving the public names for backend ``name`` (``rust`` or ``python``).
+    """The module serving the public names for backend ``name`` (``rust``, ``python`` or
+    ``shadow``).
 
-    ``rust`` raises ``ImportError`` saying how to build the extension when it is missing.
+    ``rust`` and ``shadow`` raise ``ImportError`` saying how to build the extension when
+    it is missing.
     """
+    if name == "shadow":
+        shadow = importlib.import_module("legacy_app.shadow")
+        shadow.require_candidate()
+        return shadow
     if name not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {name!r}")
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)} or shadow, got {name!r}")
     return importlib.import_module(f"legacy_app._{name}")
 
 
@@ -50,8 +57,11 @@ def _choose_backend() -> tuple[str, ModuleType]:
                 stacklevel=2,
             )
             return "python", load_backend("python")
-    if requested not in BACKENDS:
-        raise ImportError(f"LEGACY_APP_BACKEND must be auto, rust or python, got {requested!r}")
+    if requested not in (*BACKENDS, "shadow"):
+        raise ImportError(
+            "LEGACY_APP_BACKEND must be auto, rust or python, or shadow to compare the two, "
+            f"got {requested!r}"
+        )
     return requested, load_backend(requested)
 
 

@@ -118,8 +118,9 @@ if TYPE_CHECKING:
     # mypy proves here that each backend, and legacy_app itself, implement the contract.
     import legacy_app
     import rust_ext
-    from legacy_app import _python, _rust
+    from legacy_app import _python, _rust, shadow
 
     _reference: Backend[_python.Point] = _python
     _compiled: Backend[rust_ext.Point] = _rust
+    _shadow: Backend[_python.Point] = shadow
     _public: Backend[legacy_app.Point] = legacy_app

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -14,12 +13,17 @@ from hypothesis import HealthCheck, settings
 import legacy_app
 from legacy_app._contract import PUBLIC_NAMES as CONTRACT_NAMES
 
+# The one definition of "the same outcome", shared with the shadow backend.
+from legacy_app.comparison import Outcome, outcome
+
 # The differential properties run 2,000 examples each in CI, fewer while editing.
 settings.register_profile(
     "ci", max_examples=2_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+__all__ = ["PUBLIC_NAMES", "Outcome", "outcome"]
 
 # Every public name, from the one list (legacy_app._contract); tests parametrize on it.
 PUBLIC_NAMES: list[str] = list(CONTRACT_NAMES)
@@ -47,19 +51,6 @@ def python_api() -> ModuleType:
 @pytest.fixture(scope="session")
 def rust_api() -> ModuleType:
     return legacy_app.load_backend("rust")
-
-
-Outcome = tuple[Any, ...]
-
-
-def outcome(call: Callable[[], Any]) -> Outcome:
-    """What a call does, in a form two backends can be compared by: its result's
-    repr, or the type and message of what it raised."""
-    try:
-        result = call()
-    except Exception as error:  # noqa: BLE001 - any exception is a result to compare
-        return ("raised", type(error), str(error))
-    return ("returned", repr(result))
 
 
 @pytest.fixture(scope="session")
