@@ -5,9 +5,11 @@
 //! `legacy_core` with the GIL released, in chunks, and between chunks the calling
 //! thread checks for signals, so Ctrl-C interrupts within a fraction of a second.
 
-use legacy_core::nearest::{closest_pair as closest_of, NearestIndex, Neighbour};
-use legacy_core::point::distance_from_squared;
-use legacy_core::route::{path_length as path_length_of, GreedyRoute};
+use legacy_core::control::{Control, Stopped};
+use legacy_core::nearest::{
+    closest_pair as closest_of, nearest_neighbours, Neighbours, PARALLEL_MIN,
+};
+use legacy_core::route::{greedy_route as greedy_route_of, path_length as path_length_of};
 use legacy_core::{Point as CorePoint, MAX_COORDINATE};
 use num_bigint::BigInt;
 use numpy::{
@@ -19,13 +21,10 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
-use crate::py::interruptible;
 use crate::py::point::Point;
 use crate::py::threads;
 use crate::py::values::{index, type_name};
 
-/// Points per chunk of parallel work: tens of milliseconds, then a signal check.
-const CHUNK: usize = 1 << 16;
 /// Rows read between two signal checks while points are read in, GIL held.
 const SIGNAL_ROWS: usize = 1 << 18;
 
@@ -159,43 +158,56 @@ fn report(progress: Option<&Bound<'_, PyAny>>, done: usize, total: usize) -> PyR
     Ok(())
 }
 
-/// The nearest neighbour of every point, in parallel chunks without the GIL.
+/// TEMPORARY wiring of the new kernel (branch `kernel`): the lead's runner replaces
+/// it with Ctrl-C checks and progress callbacks. Here ticks never stop the work.
+struct Runner {
+    threads: usize,
+}
+
+impl Control for Runner {
+    fn threads(&self) -> usize {
+        self.threads
+    }
+
+    fn tick(&self, _done: usize) -> Result<(), Stopped> {
+        Ok(())
+    }
+}
+
+/// Run `work` without the GIL: inline on this thread for small inputs or a cap of 1,
+/// otherwise in the capped pool (all cores without a cap).
+fn run_kernel<R: Send>(
+    py: Python<'_>,
+    count: usize,
+    work: impl FnOnce(&dyn Control) -> Result<R, Stopped> + Send,
+) -> PyResult<R> {
+    let pool = threads::pool();
+    let threads = match &pool {
+        Some(pool) => pool.current_num_threads(),
+        None => rayon::current_num_threads(),
+    };
+    let result = if threads <= 1 || count < PARALLEL_MIN {
+        py.detach(|| work(&Runner { threads: 1 }))
+    } else {
+        py.detach(|| threads::install(pool.as_deref(), || work(&Runner { threads })))
+    };
+    result.map_err(|Stopped| pyo3::exceptions::PyKeyboardInterrupt::new_err(""))
+}
+
 fn all_nearest(
     py: Python<'_>,
     name: &str,
-    points: Vec<CorePoint>,
+    points: &[CorePoint],
     progress: Option<&Bound<'_, PyAny>>,
-) -> PyResult<Vec<Neighbour>> {
+) -> PyResult<Neighbours> {
     let count = points.len();
     if count < 2 {
         return Err(PyValueError::new_err(format!(
             "{name}() needs at least 2 points, got {count}"
         )));
     }
-    // Building the index is one long step (about a second for 4M points) that cannot
-    // look up for signals itself: it runs on a worker while this thread watches.
-    let pool = threads::pool();
-    let worker_pool = pool.clone();
-    let index = interruptible::run(py, "nearest-index", move |_stop| {
-        threads::install(worker_pool.as_deref(), || NearestIndex::new(points)).ok()
-    })?;
-    let mut found = vec![
-        Neighbour {
-            index: 0,
-            squared: 0
-        };
-        count
-    ];
-    for start in (0..count).step_by(CHUNK) {
-        report(progress, start, count)?;
-        let range = start..count.min(start + CHUNK);
-        let chunk =
-            py.detach(|| threads::install(pool.as_deref(), || index.nearest_in_curve_order(range)));
-        for (i, neighbour) in chunk {
-            found[i] = neighbour;
-        }
-        py.check_signals()?;
-    }
+    report(progress, 0, count)?;
+    let found = run_kernel(py, count, |control| nearest_neighbours(points, control))?;
     report(progress, count, count)?;
     Ok(found)
 }
@@ -219,12 +231,8 @@ pub fn nearest_neighbors<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let Input { points, numpy } = read_points(points)?;
-    let found = all_nearest(py, "nearest_neighbors", points, progress)?;
-    let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
-    let distances: Vec<f64> = found
-        .iter()
-        .map(|n| distance_from_squared(n.squared))
-        .collect();
+    let Neighbours { indices, distances } =
+        all_nearest(py, "nearest_neighbors", &points, progress)?;
     if numpy {
         (
             PyArray1::from_vec(py, indices),
@@ -247,13 +255,15 @@ pub fn closest_pair<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyTuple>> {
     let Input { points, numpy } = read_points(points)?;
-    let found = all_nearest(py, "closest_pair", points, progress)?;
-    let Some((i, j, squared)) = closest_of(&found) else {
-        return Err(PyValueError::new_err(
-            "closest_pair() needs at least 2 points, got 0",
-        ));
-    };
-    let distance = distance_from_squared(squared);
+    let count = points.len();
+    if count < 2 {
+        return Err(PyValueError::new_err(format!(
+            "closest_pair() needs at least 2 points, got {count}"
+        )));
+    }
+    report(progress, 0, count)?;
+    let (i, j, distance) = run_kernel(py, count, |control| closest_of(&points, control))?;
+    report(progress, count, count)?;
     if numpy {
         PyTuple::new(
             py,
@@ -276,8 +286,9 @@ pub fn path_length<'py>(
     points: &Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = read_points(points)?;
-    let pool = threads::pool();
-    let length = py.detach(|| threads::install(pool.as_deref(), || path_length_of(&input.points)));
+    let length = run_kernel(py, input.points.len(), |control| {
+        path_length_of(&input.points, control)
+    })?;
     if input.numpy {
         numpy_scalar(py, "float64", length)
     } else {
@@ -308,16 +319,14 @@ pub fn greedy_route<'py>(
     let out_of_range =
         || PyIndexError::new_err(format!("start {start} out of range for {count} points"));
     let first = usize::try_from(&start).map_err(|_| out_of_range())?;
-    let mut route = GreedyRoute::new(&input.points, first).map_err(|_| out_of_range())?;
-    loop {
-        report(progress, route.len(), count)?;
-        if py.detach(|| route.advance(CHUNK)) {
-            break;
-        }
-        py.check_signals()?;
+    if first >= count {
+        return Err(out_of_range());
     }
+    report(progress, 0, count)?;
+    let route = run_kernel(py, count, |control| {
+        greedy_route_of(&input.points, first, control)
+    })?;
     report(progress, count, count)?;
-    let route: Vec<i64> = route.into_route().into_iter().map(|k| k as i64).collect();
     if input.numpy {
         PyArray1::from_vec(py, route).into_bound_py_any(py)
     } else {
