@@ -29,9 +29,13 @@ pub(crate) struct Rect {
     pub max: Point,
 }
 
+/// The gap between the intervals `[lo_a, hi_a]` and `[lo_b, hi_b]`: 0 when they meet.
+/// In `i64`, so that it compiles to subtractions and maxima, with no branch.
 #[inline]
 fn gap(lo_a: u32, hi_a: u32, lo_b: u32, hi_b: u32) -> u64 {
-    u64::from(lo_b.saturating_sub(hi_a).max(lo_a.saturating_sub(hi_b)))
+    let below = i64::from(lo_b) - i64::from(hi_a);
+    let above = i64::from(lo_a) - i64::from(hi_b);
+    below.max(above).max(0) as u64
 }
 
 impl Rect {

@@ -68,6 +68,37 @@ trait Answers {
     fn found(&mut self, i: u32, j: u32, squared: u64);
 }
 
+/// `candidate` is nearer than `best`, or as near with a lower index. Written with
+/// `||` rather than as a tuple comparison: equal distances are rare, and the branch
+/// on them is predicted.
+#[inline]
+fn better(candidate: Best, best: Best) -> bool {
+    candidate.0 < best.0 || (candidate.0 == best.0 && candidate.1 < best.1)
+}
+
+/// Whether every point as near to `q` as `best` has a Z-order key in `keys`: then the
+/// positions with keys in that range, once searched, hold the answer. Keys grow with
+/// each coordinate, so the box around the ball of candidates has its keys between
+/// those of its corners.
+#[inline(always)]
+fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u64)) -> bool {
+    if best.0 == u64::MAX {
+        return false;
+    }
+    // Any r at least the exact root will do (a bigger box is only less often inside):
+    // the float root is within a few units in the last place, so one more covers it.
+    let r = ((best.0 as f64).sqrt() as u64 + 1).min(u64::from(u32::MAX)) as u32;
+    let low = Point::new(
+        q.x.saturating_sub(r).max(grouped.low.x),
+        q.y.saturating_sub(r).max(grouped.low.y),
+    );
+    let high = Point::new(
+        q.x.saturating_add(r).min(grouped.high.x),
+        q.y.saturating_add(r).min(grouped.high.y),
+    );
+    grouped.key(low) >= keys.0 && grouped.key(high) <= keys.1
+}
+
 /// The search of one leaf's queries. `found` gets every point of the leaf.
 fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answers: &mut A) {
     let range = tree.leaf_range(leaf);
@@ -76,56 +107,80 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
     let ids = grouped.lowest.get(range.clone()).unwrap_or(&[]);
     let count = here.len().min(LEAF_SIZE);
     let mut best = [NO_CANDIDATE; LEAF_SIZE];
-    // Positions held by one point; the others are answered by their twins.
+    // Queries still searching: positions held by one point (the others are answered
+    // by their twins) whose answer may still lie beyond what was searched.
+    let mut open = [false; LEAF_SIZE];
     let mut single = [false; LEAF_SIZE];
-    let mut any_single = false;
-    for (p, single) in single.iter_mut().enumerate().take(count) {
-        let members = grouped.members(first + p);
-        if let [only] = members {
-            let _ = only;
-            *single = true;
-            any_single = true;
-        } else if let [lowest, second, rest @ ..] = members {
-            answers.found(*lowest, *second, 0);
-            answers.found(*second, *lowest, 0);
-            for &i in rest {
-                answers.found(i, *lowest, 0);
+    for (p, open) in open.iter_mut().enumerate().take(count) {
+        match grouped.members(first + p) {
+            [_] => *open = true,
+            [lowest, second, rest @ ..] => {
+                answers.found(*lowest, *second, 0);
+                answers.found(*second, *lowest, 0);
+                for &i in rest {
+                    answers.found(i, *lowest, 0);
+                }
             }
+            [] => {}
         }
     }
-    if !any_single {
+    single[..count].copy_from_slice(&open[..count]);
+    if !open.iter().any(|&open| open) {
         return;
     }
     for j in 0..count {
         for k in j + 1..count {
             let d = squared(here[j], here[k]);
-            if (d, ids[k]) < best[j] {
+            if better((d, ids[k]), best[j]) {
                 best[j] = (d, ids[k]);
             }
-            if (d, ids[j]) < best[k] {
+            if better((d, ids[j]), best[k]) {
                 best[k] = (d, ids[j]);
             }
         }
     }
-    // The largest best among the queries: a node farther than that (or as far, with
-    // no lower index) has nothing for any of them.
-    let bound = |best: &[Best; LEAF_SIZE]| {
+    // The largest best among the open queries: a node farther than that (or as far,
+    // with no lower index) has nothing for any of them.
+    let bound = |best: &[Best; LEAF_SIZE], open: &[bool; LEAF_SIZE]| {
         (0..count)
-            .filter(|&j| single[j])
+            .filter(|&j| open[j])
             .map(|j| best[j])
             .max()
-            .unwrap_or(NO_CANDIDATE)
+            .unwrap_or((0, 0))
     };
-    let mut radius = bound(&best);
     let leaves = tree.leaves();
     let own = tree.node(leaves + leaf).rect;
-    // Bottom-up: the sibling of each ancestor of the leaf, nearest ones first; within
-    // a sibling, depth-first, nearer child on top (2 stack entries a level at most).
+    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+    // Bottom-up: while some query may have its answer outside the subtree searched so
+    // far, search the sibling of the next ancestor (depth-first, nearer child on top,
+    // 2 stack entries a level at most).
     let mut stack = [(0usize, 0u64); 2 * 34];
     let mut ancestor = leaves + leaf;
-    while ancestor > 1 {
+    let mut height = 0;
+    loop {
+        let first_leaf = (ancestor << height) - leaves;
+        let keys = (
+            key_at(tree.leaf_range(first_leaf).start),
+            key_at(
+                tree.leaf_range(first_leaf + (1 << height) - 1)
+                    .end
+                    .saturating_sub(1),
+            ),
+        );
+        let mut any_open = false;
+        for j in 0..count {
+            if open[j] {
+                open[j] = !ball_within(grouped, here[j], best[j], keys);
+                any_open |= open[j];
+            }
+        }
+        if !any_open || ancestor <= 1 {
+            break;
+        }
+        let mut radius = bound(&best, &open);
         let sibling = ancestor ^ 1;
         ancestor /= 2;
+        height += 1;
         stack[0] = (sibling, own.squared_to_rect(&tree.node(sibling).rect));
         let mut depth = 1;
         while depth > 0 {
@@ -140,20 +195,22 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
                 let there = grouped.positions.get(range.clone()).unwrap_or(&[]);
                 let their_ids = grouped.lowest.get(range).unwrap_or(&[]);
                 for j in 0..count {
-                    if !single[j] || (node.rect.squared_to_point(here[j]), node.lowest) > best[j] {
+                    if !open[j]
+                        || !better((node.rect.squared_to_point(here[j]), node.lowest), best[j])
+                    {
                         continue;
                     }
                     let q = here[j];
                     let mut b = best[j];
                     for (&p, &id) in there.iter().zip(their_ids) {
                         let candidate = (squared(q, p), id);
-                        if candidate < b {
+                        if better(candidate, b) {
                             b = candidate;
                         }
                     }
                     best[j] = b;
                 }
-                radius = bound(&best);
+                radius = bound(&best, &open);
                 continue;
             }
             let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));

@@ -15,7 +15,7 @@ use crate::control::{Control, Stopped};
 use crate::point::Point;
 
 /// Bits sorted per radix pass.
-const RADIX_BITS: u32 = 8;
+const RADIX_BITS: u32 = 11;
 const RADIX: usize = 1 << RADIX_BITS;
 
 /// The distinct positions of a set of points, in Z-order, and which points hold each.
@@ -30,9 +30,22 @@ pub(crate) struct Grouped {
     pub lowest: Vec<u32>,
     /// For each position, where its points start in `order`; one more entry, `n`, ends it.
     pub starts: Vec<u32>,
+    /// The smallest box around all points; the order is the Z-order of positions
+    /// relative to its lower corner (see `key`).
+    pub low: Point,
+    pub high: Point,
 }
 
 impl Grouped {
+    /// The Z-order key of a position inside the box: positions are sorted by it.
+    #[inline]
+    pub fn key(&self, p: Point) -> u64 {
+        morton(
+            p.x.saturating_sub(self.low.x),
+            p.y.saturating_sub(self.low.y),
+        )
+    }
+
     /// The indices of the points at position `p`, ascending.
     pub fn members(&self, p: usize) -> &[u32] {
         let start = self.starts.get(p).copied().unwrap_or(0) as usize;
@@ -245,7 +258,10 @@ pub(crate) fn group(points: &[Point], control: &dyn Control) -> Result<Grouped, 
         control.tick(0)?;
         Ok(())
     })?;
-    distinct_positions(order, &sorted, control, chunk)
+    let mut grouped = distinct_positions(order, &sorted, control, chunk)?;
+    grouped.low = low;
+    grouped.high = high;
+    Ok(grouped)
 }
 
 /// With a cut key, points of one cell share a key: sort each such run by full key
@@ -376,6 +392,7 @@ fn distinct_positions(
         positions,
         lowest,
         starts,
+        ..Grouped::default()
     })
 }
 
