@@ -17,9 +17,10 @@ use crate::point::Point;
 /// apart, which a caller settles exactly).
 #[inline]
 pub(crate) fn squared(a: Point, b: Point) -> u64 {
-    let dx = u64::from(a.x.abs_diff(b.x));
-    let dy = u64::from(a.y.abs_diff(b.y));
-    (dx * dx).saturating_add(dy * dy)
+    // |dx| < 2^32, so dx * dx < 2^64: the wrapping i64 product has its bits.
+    let dx = i64::from(a.x) - i64::from(b.x);
+    let dy = i64::from(a.y) - i64::from(b.y);
+    (dx.wrapping_mul(dx) as u64).saturating_add(dy.wrapping_mul(dy) as u64)
 }
 
 /// An axis-aligned box, corners included.

@@ -8,6 +8,7 @@ pub mod control;
 pub mod error;
 pub mod fact;
 pub mod fsum;
+mod grid;
 pub mod nearest;
 pub mod point;
 pub mod points_file;

@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use crate::buckets::{squared, Buckets, Node};
 use crate::chunks;
 use crate::control::{Control, Stopped};
+use crate::grid::{self, Grid};
 use crate::point::{distance_from_squared, Point};
 use crate::zorder::{self, Grouped};
 
@@ -63,8 +64,8 @@ fn nearest_exactly(points: &[Point], i: usize) -> (usize, u128) {
     (best.1, best.0)
 }
 
-/// What the all-nearest pass reports, per point `i`: `found(i, j, squared)`.
-trait Answers {
+/// What the all-nearest passes report, per point `i`: `found(i, j, squared)`.
+pub(crate) trait Answers {
     fn found(&mut self, i: u32, j: u32, squared: u64);
 }
 
@@ -72,7 +73,7 @@ trait Answers {
 /// `||` rather than as a tuple comparison: equal distances are rare, and the branch
 /// on them is predicted.
 #[inline]
-fn better(candidate: Best, best: Best) -> bool {
+pub(crate) fn better(candidate: Best, best: Best) -> bool {
     candidate.0 < best.0 || (candidate.0 == best.0 && candidate.1 < best.1)
 }
 
@@ -81,7 +82,7 @@ fn better(candidate: Best, best: Best) -> bool {
 /// each coordinate, so the box around the ball of candidates has its keys between
 /// those of its corners.
 #[inline(always)]
-fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u64)) -> bool {
+pub(crate) fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u64)) -> bool {
     if best.0 == u64::MAX {
         return false;
     }
@@ -240,9 +241,28 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
     }
 }
 
-/// Group, build, and answer every leaf: `answers()` makes each chunk's collector,
-/// `done` turns it into the chunk's result.
+/// Every point's nearest other point: on the grid when a sample says it suits the
+/// input, else on the tree. `answers()` makes each chunk's collector, `done` turns it
+/// into the chunk's result.
 fn answer_all<A: Answers, R: Send>(
+    points: &[Point],
+    control: &dyn Control,
+    answers: impl Fn() -> A + Sync,
+    done: impl Fn(A) -> R + Sync,
+) -> Result<Vec<R>, Stopped> {
+    if points.len() > u32::MAX as usize {
+        return Err(Stopped);
+    }
+    let (low, high) = zorder::bounds(points, control)?;
+    let grid = Grid::new(points.len(), low, high);
+    if grid::suits(points, &grid) {
+        return grid::answer_all(points, grid, control, answers, done);
+    }
+    answer_on_tree(points, control, answers, done)
+}
+
+/// Group, build, and answer every leaf of the tree.
+fn answer_on_tree<A: Answers, R: Send>(
     points: &[Point],
     control: &dyn Control,
     answers: impl Fn() -> A + Sync,

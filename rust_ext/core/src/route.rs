@@ -17,6 +17,7 @@ use rayon::prelude::*;
 use crate::buckets::{squared, Buckets};
 use crate::control::{Control, Stopped};
 use crate::fsum::ExactSum;
+use crate::nearest::{ball_within, better};
 use crate::point::Point;
 use crate::zorder;
 
@@ -102,13 +103,15 @@ impl Unvisited {
 }
 
 /// The nearest unvisited position to `q` (ties: lowest index), starting from the leaf
-/// node `from`: `(position, its leaf node)`.
+/// node `from`: `(position, its leaf node)`. `stack` is scratch space, kept between
+/// calls.
 fn nearest_unvisited(
     tree: &Buckets,
     grouped: &zorder::Grouped,
     unvisited: &Unvisited,
     q: Point,
     from: usize,
+    stack: &mut Vec<usize>,
 ) -> Option<(usize, usize)> {
     let leaves = tree.leaves();
     let mut best: (u64, u32) = (u64::MAX, u32::MAX);
@@ -121,7 +124,7 @@ fn nearest_unvisited(
         let visited = unvisited.visited.get(range).unwrap_or(&[]);
         for (k, ((&p, &id), &gone)) in positions.iter().zip(ids).zip(visited).enumerate() {
             let candidate = (squared(q, p), id);
-            if !gone && candidate < *best {
+            if !gone && better(candidate, *best) {
                 *best = candidate;
                 found = Some((first + k, v));
             }
@@ -130,18 +133,33 @@ fn nearest_unvisited(
     if !unvisited.is_empty(from) {
         scan(from, &mut best);
     }
-    let mut stack = [0usize; 2 * 34];
+    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
     let mut ancestor = from;
+    let mut height = 0;
     while ancestor > 1 {
+        // Everything under `ancestor` is searched: done if the ball of candidates
+        // lies in its key range (see `nearest::ball_within`).
+        let first_leaf = (ancestor << height) - leaves;
+        let keys = (
+            key_at(tree.leaf_range(first_leaf).start),
+            key_at(
+                tree.leaf_range(first_leaf + (1 << height) - 1)
+                    .end
+                    .saturating_sub(1),
+            ),
+        );
+        if ball_within(grouped, q, best, keys) {
+            break;
+        }
         let sibling = ancestor ^ 1;
         ancestor /= 2;
-        stack[0] = sibling;
-        let mut depth = 1;
-        while depth > 0 {
-            depth -= 1;
-            let v = stack[depth];
+        height += 1;
+        stack.clear();
+        stack.push(sibling);
+        while let Some(v) = stack.pop() {
             let node = tree.node(v);
-            if unvisited.is_empty(v) || (node.rect.squared_to_point(q), node.lowest) > best {
+            if unvisited.is_empty(v) || !better((node.rect.squared_to_point(q), node.lowest), best)
+            {
                 continue;
             }
             if v >= leaves {
@@ -149,15 +167,10 @@ fn nearest_unvisited(
                 continue;
             }
             let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
-            let (near, far) = if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
-                (2 * v, 2 * v + 1)
+            if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
+                stack.extend([2 * v + 1, 2 * v]);
             } else {
-                (2 * v + 1, 2 * v)
-            };
-            if depth + 2 <= stack.len() {
-                stack[depth] = far;
-                stack[depth + 1] = near;
-                depth += 2;
+                stack.extend([2 * v, 2 * v + 1]);
             }
         }
     }
@@ -248,13 +261,15 @@ pub fn greedy_route(
     let mut current = (first, leaves + leaf_of(first));
     unvisited.remove(current.0, current.1);
     let mut since_tick = 0;
+    let mut stack = Vec::with_capacity(64);
     while route.len() < n {
         let q = grouped
             .positions
             .get(current.0)
             .copied()
             .unwrap_or_default();
-        let Some(next) = nearest_unvisited(&tree, &grouped, &unvisited, q, current.1) else {
+        let Some(next) = nearest_unvisited(&tree, &grouped, &unvisited, q, current.1, &mut stack)
+        else {
             break;
         };
         unvisited.remove(next.0, next.1);

@@ -72,7 +72,7 @@ pub(crate) fn morton(x: u32, y: u32) -> u64 {
 }
 
 /// The smallest box holding every point: `(min, max)` corners.
-fn bounds(points: &[Point], control: &dyn Control) -> Result<(Point, Point), Stopped> {
+pub(crate) fn bounds(points: &[Point], control: &dyn Control) -> Result<(Point, Point), Stopped> {
     let chunk = chunks::chunk_size(control, points.len(), 1 << 14);
     let parts = chunks::run(control, points.len(), chunk, |_, range| {
         let mut low = Point::new(u32::MAX, u32::MAX);
@@ -110,7 +110,7 @@ impl Layout {
     fn new(count: usize, low: Point, high: Point) -> Self {
         let span = (high.x - low.x).max(high.y - low.y);
         let coordinate_bits = u32::BITS - span.leading_zeros();
-        let index_bits = (usize::BITS - count.saturating_sub(1).leading_zeros()).max(1);
+        let index_bits = index_bits(count);
         let full_bits = 2 * coordinate_bits;
         let key_bits = full_bits.min(u64::BITS - index_bits);
         Layout {
@@ -189,6 +189,92 @@ fn radix_pass(
     Ok(())
 }
 
+/// Points sorted by a key: `items` hold `key << index_bits | index`, sorted.
+pub(crate) struct Keyed {
+    pub items: Vec<AtomicU64>,
+    pub index_bits: u32,
+}
+
+/// Sort the points by `key(point)` (of at most `key_bits` bits; ties in ascending
+/// index: the sort is stable), with a parallel LSD radix sort. At most `u32::MAX`
+/// points, and `key_bits + index bits <= 64`.
+pub(crate) fn sort_by_key(
+    points: &[Point],
+    key_bits: u32,
+    key: impl Fn(Point) -> u64 + Sync,
+    control: &dyn Control,
+    chunk: usize,
+) -> Result<Keyed, Stopped> {
+    let n = points.len();
+    let index_bits = index_bits(n);
+    // The items, and which key bits differ between any two of them: passes over
+    // digits that are the same everywhere change nothing and are skipped.
+    let mut items: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let bits = chunks::run_mut(control, &mut items, chunk, |_, first, piece| {
+        let (mut any, mut all) = (0u64, u64::MAX);
+        let source = points.get(first..first + piece.len()).unwrap_or(&[]);
+        for (k, (slot, &p)) in piece.iter_mut().zip(source).enumerate() {
+            let item = key(p).checked_shl(index_bits).unwrap_or(0) | (first + k) as u64;
+            *slot.get_mut() = item;
+            any |= item;
+            all &= item;
+        }
+        control.tick(0)?;
+        Ok((any, all))
+    })?;
+    let differ = bits.iter().fold(0u64, |acc, &(any, _)| acc | any)
+        ^ bits.iter().fold(u64::MAX, |acc, &(_, all)| acc & all);
+    let differ_key = differ.checked_shr(index_bits).unwrap_or(0);
+    let mut spare: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let mut shift = 0;
+    while shift < key_bits {
+        if (differ_key >> shift) & (RADIX as u64 - 1) != 0 {
+            radix_pass(control, &items, &spare, index_bits + shift, chunk)?;
+            std::mem::swap(&mut items, &mut spare);
+        }
+        shift += RADIX_BITS;
+    }
+    Ok(Keyed { items, index_bits })
+}
+
+/// Bits for an index below `count`.
+pub(crate) fn index_bits(count: usize) -> u32 {
+    (usize::BITS - count.saturating_sub(1).leading_zeros()).max(1)
+}
+
+impl Keyed {
+    /// The indices in sorted order, and the points in that order.
+    pub fn gather(
+        self,
+        points: &[Point],
+        control: &dyn Control,
+        chunk: usize,
+    ) -> Result<(Vec<u32>, Vec<Point>), Stopped> {
+        let n = self.items.len();
+        let mask = (1u64 << self.index_bits) - 1;
+        let mut order = vec![0u32; n];
+        chunks::run_mut(control, &mut order, chunk, |_, first, piece| {
+            let source = self.items.get(first..first + piece.len()).unwrap_or(&[]);
+            for (slot, item) in piece.iter_mut().zip(source) {
+                *slot = (item.load(Relaxed) & mask) as u32;
+            }
+            control.tick(0)?;
+            Ok(())
+        })?;
+        drop(self.items);
+        let mut sorted = vec![Point::default(); n];
+        chunks::run_mut(control, &mut sorted, chunk, |_, first, piece| {
+            let source = order.get(first..first + piece.len()).unwrap_or(&[]);
+            for (slot, &i) in piece.iter_mut().zip(source) {
+                *slot = points.get(i as usize).copied().unwrap_or_default();
+            }
+            control.tick(0)?;
+            Ok(())
+        })?;
+        Ok((order, sorted))
+    }
+}
+
 /// Sort `points` into Z-order and group equal positions. At most `u32::MAX` points.
 pub(crate) fn group(points: &[Point], control: &dyn Control) -> Result<Grouped, Stopped> {
     let n = points.len();
@@ -204,60 +290,17 @@ pub(crate) fn group(points: &[Point], control: &dyn Control) -> Result<Grouped, 
     let (low, high) = bounds(points, control)?;
     let layout = Layout::new(n, low, high);
     let chunk = chunks::chunk_size(control, n, 1 << 14);
-
-    // The items, and which key bits differ between any two of them: passes over
-    // digits that are the same everywhere change nothing and are skipped.
-    let mut items: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
-    let bits = chunks::run_mut(control, &mut items, chunk, |_, first, piece| {
-        let (mut any, mut all) = (0u64, u64::MAX);
-        for (k, slot) in piece.iter_mut().enumerate() {
-            let index = first + k;
-            let item = layout.item(points.get(index).copied().unwrap_or_default(), index);
-            *slot.get_mut() = item;
-            any |= item;
-            all &= item;
-        }
-        control.tick(0)?;
-        Ok((any, all))
-    })?;
-    let differ = bits.iter().fold(0u64, |acc, &(any, _)| acc | any)
-        ^ bits.iter().fold(u64::MAX, |acc, &(_, all)| acc & all);
-    let differ_key = layout.key_of(differ);
-
-    let mut spare: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
-    let mut shift = 0;
-    while shift < layout.key_bits {
-        if (differ_key >> shift) & (RADIX as u64 - 1) != 0 {
-            radix_pass(control, &items, &spare, layout.index_bits + shift, chunk)?;
-            std::mem::swap(&mut items, &mut spare);
-        }
-        shift += RADIX_BITS;
-    }
-    drop(spare);
-
+    let keyed = sort_by_key(
+        points,
+        layout.key_bits,
+        |p| layout.full_key(p).checked_shr(layout.cut).unwrap_or(0),
+        control,
+        chunk,
+    )?;
     if layout.cut > 0 {
-        sort_cut_runs(points, &items, layout, control, chunk)?;
+        sort_cut_runs(points, &keyed.items, layout, control, chunk)?;
     }
-
-    let mut order = vec![0u32; n];
-    chunks::run_mut(control, &mut order, chunk, |_, first, piece| {
-        let source = items.get(first..first + piece.len()).unwrap_or(&[]);
-        for (slot, item) in piece.iter_mut().zip(source) {
-            *slot = layout.index_of(item.load(Relaxed));
-        }
-        control.tick(0)?;
-        Ok(())
-    })?;
-    drop(items);
-    let mut sorted = vec![Point::default(); n];
-    chunks::run_mut(control, &mut sorted, chunk, |_, first, piece| {
-        let source = order.get(first..first + piece.len()).unwrap_or(&[]);
-        for (slot, &i) in piece.iter_mut().zip(source) {
-            *slot = points.get(i as usize).copied().unwrap_or_default();
-        }
-        control.tick(0)?;
-        Ok(())
-    })?;
+    let (order, sorted) = keyed.gather(points, control, chunk)?;
     let mut grouped = distinct_positions(order, &sorted, control, chunk)?;
     grouped.low = low;
     grouped.high = high;
