@@ -179,6 +179,14 @@ impl Buckets {
         start..end.max(start)
     }
 
+    /// The leaf holding position `p`.
+    pub fn leaf_of(&self, p: usize) -> usize {
+        self.leaf_starts
+            .partition_point(|&start| start as usize <= p)
+            .saturating_sub(1)
+            .min(self.leaves() - 1)
+    }
+
     #[inline]
     pub fn node(&self, v: usize) -> Node {
         self.nodes.get(v).copied().unwrap_or(EMPTY_NODE)

@@ -13,6 +13,7 @@ pub mod nearest;
 pub mod point;
 pub mod points_file;
 pub mod route;
+mod sparse;
 mod zorder;
 
 pub use error::{Field, FormatReason, HelloError};

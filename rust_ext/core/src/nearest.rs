@@ -22,6 +22,7 @@ use crate::chunks;
 use crate::control::{Control, Stopped};
 use crate::grid::{self, Grid};
 use crate::point::{distance_from_squared, Point};
+use crate::sparse;
 use crate::zorder::{self, Grouped};
 
 /// Positions per leaf at most. Measured on 1M uniform points: see the report.
@@ -101,7 +102,13 @@ pub(crate) fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u
 }
 
 /// The search of one leaf's queries. `found` gets every point of the leaf.
-fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answers: &mut A) {
+pub(crate) fn answer_leaf<A: Answers>(
+    tree: &Buckets,
+    grouped: &Grouped,
+    leaf: usize,
+    stack: &mut Vec<(usize, u64)>,
+    answers: &mut A,
+) {
     let range = tree.leaf_range(leaf);
     let first = range.start;
     let here = grouped.positions.get(range.clone()).unwrap_or(&[]);
@@ -111,7 +118,6 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
     // Queries still searching: positions held by one point (the others are answered
     // by their twins) whose answer may still lie beyond what was searched.
     let mut open = [false; LEAF_SIZE];
-    let mut single = [false; LEAF_SIZE];
     for (p, open) in open.iter_mut().enumerate().take(count) {
         match grouped.members(first + p) {
             [_] => *open = true,
@@ -125,7 +131,7 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
             [] => {}
         }
     }
-    single[..count].copy_from_slice(&open[..count]);
+    let single = open;
     if !open.iter().any(|&open| open) {
         return;
     }
@@ -153,9 +159,7 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
     let own = tree.node(leaves + leaf).rect;
     let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
     // Bottom-up: while some query may have its answer outside the subtree searched so
-    // far, search the sibling of the next ancestor (depth-first, nearer child on top,
-    // 2 stack entries a level at most).
-    let mut stack = [(0usize, 0u64); 2 * 34];
+    // far, search the sibling of the next ancestor (depth-first, nearer child on top).
     let mut ancestor = leaves + leaf;
     let mut height = 0;
     loop {
@@ -182,11 +186,9 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
         let sibling = ancestor ^ 1;
         ancestor /= 2;
         height += 1;
-        stack[0] = (sibling, own.squared_to_rect(&tree.node(sibling).rect));
-        let mut depth = 1;
-        while depth > 0 {
-            depth -= 1;
-            let (v, distance) = stack[depth];
+        stack.clear();
+        stack.push((sibling, own.squared_to_rect(&tree.node(sibling).rect)));
+        while let Some((v, distance)) = stack.pop() {
             let node = tree.node(v);
             if (distance, node.lowest) > radius {
                 continue;
@@ -220,9 +222,8 @@ fn answer_leaf<A: Answers>(tree: &Buckets, grouped: &Grouped, leaf: usize, answe
                 own.squared_to_rect(&right.rect),
             );
             let mut push = |child: usize, node: Node, d: u64| {
-                if (d, node.lowest) <= radius && depth < stack.len() {
-                    stack[depth] = (child, d);
-                    depth += 1;
+                if (d, node.lowest) <= radius {
+                    stack.push((child, d));
                 }
             };
             if dl <= dr {
@@ -270,13 +271,17 @@ fn answer_on_tree<A: Answers, R: Send>(
 ) -> Result<Vec<R>, Stopped> {
     let grouped = zorder::group(points, control)?;
     let tree = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
+    if let Some(cells) = sparse::Cells::new(&grouped, control)? {
+        return sparse::answer_all(&grouped, &cells, &tree, control, answers, done);
+    }
     let leaves = tree.leaves();
     // Leaves per chunk: a few thousand points, well under a millisecond.
     let chunk = chunks::chunk_size(control, leaves, 64).min(1024);
     chunks::run(control, leaves, chunk, |_, range| {
         let mut collector = answers();
+        let mut stack = Vec::with_capacity(64);
         for leaf in range.clone() {
-            answer_leaf(&tree, &grouped, leaf, &mut collector);
+            answer_leaf(&tree, &grouped, leaf, &mut stack, &mut collector);
         }
         let first = tree.leaf_range(range.start).start;
         let end = tree.leaf_range(range.end.saturating_sub(1)).end;

@@ -325,6 +325,8 @@ fn sort_cut_runs(
             k += 1;
         }
         let mut run: Vec<(u64, u32)> = Vec::new();
+        let mut spare: Vec<(u64, u32)> = Vec::new();
+        let low_bits = (1u64 << layout.cut) - 1;
         while k < range.end {
             let mut end = k + 1;
             while end < items.len() && key(end) == key(k) {
@@ -335,9 +337,9 @@ fn sort_cut_runs(
                 run.extend(items.get(k..end).unwrap_or(&[]).iter().map(|item| {
                     let i = layout.index_of(item.load(Relaxed));
                     let p = points.get(i as usize).copied().unwrap_or_default();
-                    (layout.full_key(p), i)
+                    (layout.full_key(p) & low_bits, i)
                 }));
-                run.sort_unstable();
+                sort_run(&mut run, &mut spare);
                 for (slot, &(_, i)) in items.get(k..end).unwrap_or(&[]).iter().zip(&run) {
                     slot.store(
                         layout.item(
@@ -354,6 +356,39 @@ fn sort_cut_runs(
         Ok(())
     })?;
     Ok(())
+}
+
+/// Sort `(low key bits, index)` pairs, given in ascending index, by key then index:
+/// byte-wise LSD passes for long runs (a cluster in one cut cell), else a plain sort.
+fn sort_run(run: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
+    if run.len() < 64 {
+        run.sort_unstable();
+        return;
+    }
+    let any = run.iter().fold(0u64, |acc, &(key, _)| acc | key);
+    let all = run.iter().fold(u64::MAX, |acc, &(key, _)| acc & key);
+    for shift in (0..u64::BITS).step_by(8) {
+        if ((any ^ all) >> shift) & 0xFF == 0 {
+            continue;
+        }
+        let mut starts = [0usize; 257];
+        for &(key, _) in run.iter() {
+            starts[((key >> shift) & 0xFF) as usize + 1] += 1;
+        }
+        for d in 0..256 {
+            starts[d + 1] += starts[d];
+        }
+        spare.clear();
+        spare.resize(run.len(), (0, 0));
+        for &pair in run.iter() {
+            let d = ((pair.0 >> shift) & 0xFF) as usize;
+            if let Some(slot) = spare.get_mut(starts[d]) {
+                *slot = pair;
+            }
+            starts[d] += 1;
+        }
+        std::mem::swap(run, spare);
+    }
 }
 
 /// Cut `items` into consecutive pieces of the given lengths.
