@@ -58,3 +58,30 @@ pub(crate) fn run_mut<T: Send, R: Send>(
             .collect()
     }
 }
+
+/// `(0..count).map(make)` into a vector, filled in parallel when `threads() > 1`: the
+/// first touch of a large allocation (its page faults) is then parallel too.
+pub(crate) fn collect<T: Send>(
+    control: &dyn Control,
+    count: usize,
+    make: impl Fn(usize) -> T + Sync + Send,
+) -> Vec<T> {
+    if control.threads() <= 1 || count < (1 << 16) {
+        (0..count).map(make).collect()
+    } else {
+        (0..count).into_par_iter().map(make).collect()
+    }
+}
+
+/// `items` mapped one by one into a new vector, in parallel when `threads() > 1`.
+pub(crate) fn map_into<T: Send, U: Send>(
+    control: &dyn Control,
+    items: Vec<T>,
+    map: impl Fn(T) -> U + Sync + Send,
+) -> Vec<U> {
+    if control.threads() <= 1 || items.len() < (1 << 16) {
+        items.into_iter().map(map).collect()
+    } else {
+        items.into_par_iter().map(map).collect()
+    }
+}

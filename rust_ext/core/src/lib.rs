@@ -175,6 +175,31 @@ mod test_support {
                 })
                 .collect(),
         );
+        // Dense and sparse at once: crowds every level of the sparse grid.
+        add(
+            "mixed density",
+            (0..n)
+                .map(|k| {
+                    if k % 2 == 0 {
+                        Point::new(next(), next())
+                    } else {
+                        Point::new(1000 + next() % 30, 1000 + next() % 30)
+                    }
+                })
+                .collect(),
+        );
+        // Evenly dense in a square, with a few points far out: the sparse grid hands
+        // those to the tree.
+        add(
+            "outliers",
+            (0..n)
+                .map(|k| match k % 500 {
+                    0 => Point::new(u32::MAX - next() % 7, next()),
+                    1 => Point::new(next() % 3, u32::MAX),
+                    _ => Point::new(1 << 31 | next() % 200, 1 << 31 | next() % 200),
+                })
+                .collect(),
+        );
         add(
             "near the top",
             (0..n)

@@ -331,8 +331,8 @@ pub fn nearest_neighbours(points: &[Point], control: &dyn Control) -> Result<Nei
         }
         return Ok(Neighbours { indices, distances });
     }
-    let indices: Vec<AtomicI64> = (0..n).map(|_| AtomicI64::new(0)).collect();
-    let distances: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let indices: Vec<AtomicI64> = chunks::collect(control, n, |_| AtomicI64::new(0));
+    let distances: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
     let too_far = answer_all(
         points,
         control,
@@ -343,11 +343,9 @@ pub fn nearest_neighbours(points: &[Point], control: &dyn Control) -> Result<Nei
         },
         |scatter| scatter.too_far,
     )?;
-    let mut indices: Vec<i64> = indices.into_iter().map(AtomicI64::into_inner).collect();
-    let mut distances: Vec<f64> = distances
-        .into_iter()
-        .map(|bits| f64::from_bits(bits.into_inner()))
-        .collect();
+    let mut indices: Vec<i64> = chunks::map_into(control, indices, AtomicI64::into_inner);
+    let mut distances: Vec<f64> =
+        chunks::map_into(control, distances, |bits| f64::from_bits(bits.into_inner()));
     for i in too_far.into_iter().flatten() {
         let (j, squared) = nearest_exactly(points, i as usize);
         if let (Some(index), Some(distance)) =
@@ -471,6 +469,37 @@ pub(crate) mod tests {
             for (what, points) in shapes(n, n as u64) {
                 check(&points, &what);
             }
+        }
+    }
+
+    /// Which search answers `points`.
+    fn path(points: &[Point]) -> &'static str {
+        let (low, high) = zorder::bounds(points, &Sequential).unwrap();
+        if grid::suits(points, &Grid::new(points.len(), low, high)) {
+            return "grid";
+        }
+        let grouped = zorder::group(points, &Sequential).unwrap();
+        match sparse::Cells::new(&grouped, &Sequential).unwrap() {
+            Some(_) => "sparse",
+            None => "tree",
+        }
+    }
+
+    #[test]
+    fn each_search_gets_the_shapes_it_is_for() {
+        let shapes: std::collections::HashMap<String, Vec<Point>> =
+            shapes(3000, 1).into_iter().collect();
+        for (shape, expected) in [
+            ("uniform", "grid"),
+            ("vertical line", "grid"),
+            ("lattice", "grid"),
+            ("clusters", "sparse"),
+            ("diagonal", "sparse"),
+            ("outliers", "sparse"),
+            ("mixed density", "tree"),
+            ("duplicates", "tree"),
+        ] {
+            assert_eq!(path(&shapes[shape]), expected, "{shape}");
         }
     }
 

@@ -209,13 +209,14 @@ pub(crate) fn sort_by_key(
     let index_bits = index_bits(n);
     // The items, and which key bits differ between any two of them: passes over
     // digits that are the same everywhere change nothing and are skipped.
-    let mut items: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
-    let bits = chunks::run_mut(control, &mut items, chunk, |_, first, piece| {
+    let mut items: Vec<AtomicU64> = chunks::collect(control, n, |k| {
+        let p = points.get(k).copied().unwrap_or_default();
+        AtomicU64::new(key(p).checked_shl(index_bits).unwrap_or(0) | k as u64)
+    });
+    let bits = chunks::run(control, n, chunk, |_, range| {
         let (mut any, mut all) = (0u64, u64::MAX);
-        let source = points.get(first..first + piece.len()).unwrap_or(&[]);
-        for (k, (slot, &p)) in piece.iter_mut().zip(source).enumerate() {
-            let item = key(p).checked_shl(index_bits).unwrap_or(0) | (first + k) as u64;
-            *slot.get_mut() = item;
+        for item in items.get(range).unwrap_or(&[]) {
+            let item = item.load(Relaxed);
             any |= item;
             all &= item;
         }
@@ -225,7 +226,7 @@ pub(crate) fn sort_by_key(
     let differ = bits.iter().fold(0u64, |acc, &(any, _)| acc | any)
         ^ bits.iter().fold(u64::MAX, |acc, &(_, all)| acc & all);
     let differ_key = differ.checked_shr(index_bits).unwrap_or(0);
-    let mut spare: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
+    let mut spare: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
     let mut shift = 0;
     while shift < key_bits {
         if (differ_key >> shift) & (RADIX as u64 - 1) != 0 {
@@ -262,7 +263,7 @@ impl Keyed {
             Ok(())
         })?;
         drop(self.items);
-        let mut sorted = vec![Point::default(); n];
+        let mut sorted = chunks::collect(control, n, |_| Point::default());
         chunks::run_mut(control, &mut sorted, chunk, |_, first, piece| {
             let source = order.get(first..first + piece.len()).unwrap_or(&[]);
             for (slot, &i) in piece.iter_mut().zip(source) {
