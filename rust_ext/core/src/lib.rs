@@ -196,7 +196,7 @@ mod test_support {
                 .map(|k| match k % 500 {
                     0 => Point::new(u32::MAX - next() % 7, next()),
                     1 => Point::new(next() % 3, u32::MAX),
-                    _ => Point::new(1 << 31 | next() % 200, 1 << 31 | next() % 200),
+                    _ => Point::new((1 << 31) | (next() % 200), (1 << 31) | (next() % 200)),
                 })
                 .collect(),
         );
