@@ -16,8 +16,9 @@ use crate::nearest::Answers;
 use crate::point::Point;
 use crate::zorder;
 
-/// Points per cell aimed at: measured on 1M uniform points (see the report).
-const POINTS_PER_CELL: f64 = 1.0;
+/// Points per cell aimed at by the all-nearest search: measured on 1M uniform points
+/// (instructions a point: 795 at 1, 819 at 1.5, 874 at 2).
+pub(crate) const POINTS_PER_CELL: f64 = 1.0;
 
 /// Points sampled to judge whether the grid suits the input.
 const SAMPLE: usize = 4096;
@@ -25,6 +26,8 @@ const SAMPLE: usize = 4096;
 /// The grid's cells over a bounding box.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Grid {
+    /// Points per cell aimed at.
+    per_cell: f64,
     low: Point,
     side: u64,
     columns: u64,
@@ -32,14 +35,16 @@ pub(crate) struct Grid {
 }
 
 impl Grid {
-    pub fn new(count: usize, low: Point, high: Point) -> Grid {
+    /// Cells for `count` points in the box `low..=high`, about `per_cell` a cell.
+    pub fn new(count: usize, low: Point, high: Point, per_cell: f64) -> Grid {
         let width = u64::from(high.x - low.x) + 1;
         let height = u64::from(high.y - low.y) + 1;
-        let cells = (count as f64 / POINTS_PER_CELL).max(1.0);
+        let cells = (count as f64 / per_cell).max(1.0);
         let side = ((width as f64) * (height as f64) / cells).sqrt() as u64;
         // A thin box (a line) fills few cells of a square grid: cells along it, then.
         let side = side.max(width.max(height) / (cells as u64).max(1)).max(1);
         Grid {
+            per_cell,
             low,
             side,
             columns: (width - 1) / side + 1,
@@ -47,12 +52,20 @@ impl Grid {
         }
     }
 
+    pub fn columns(&self) -> u64 {
+        self.columns
+    }
+
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
     pub fn cells(&self) -> u64 {
         self.columns * self.rows
     }
 
     #[inline]
-    fn column_row(&self, p: Point) -> (u64, u64) {
+    pub fn column_row(&self, p: Point) -> (u64, u64) {
         (
             u64::from(p.x.saturating_sub(self.low.x)) / self.side,
             u64::from(p.y.saturating_sub(self.low.y)) / self.side,
@@ -60,7 +73,7 @@ impl Grid {
     }
 
     #[inline]
-    fn cell(&self, p: Point) -> u64 {
+    pub fn cell(&self, p: Point) -> u64 {
         let (column, row) = self.column_row(p);
         column + self.columns * row
     }
@@ -68,7 +81,7 @@ impl Grid {
     /// A lower bound on the distance from `q` (in cell `column`, `row`) to any cell
     /// outside the rings `0..=ring` around it; `None` when there is no such cell.
     #[inline]
-    fn beyond(&self, q: Point, column: u64, row: u64, ring: u64) -> Option<u64> {
+    pub fn beyond(&self, q: Point, column: u64, row: u64, ring: u64) -> Option<u64> {
         let (x, y) = (u64::from(q.x - self.low.x), u64::from(q.y - self.low.y));
         let mut bound: Option<u64> = None;
         let mut keep = |gap: u64| bound = Some(bound.map_or(gap, |b| b.min(gap)));
@@ -109,18 +122,49 @@ pub(crate) fn suits(points: &[Point], grid: &Grid) -> bool {
         let r = run.len() as u64;
         pairs += r * (r - 1) / 2;
     }
-    // Evenly spread, a cell of c points holds c(c-1)/2 pairs, about n * POINTS_PER_CELL / 2
+    // Evenly spread, a cell of c points holds c(c-1)/2 pairs, about n * per_cell / 2
     // in all, and a sample of s sees (s/n)^2 of them. Allow 4 times that.
-    let expected = (taken as f64).powi(2) / n as f64 * POINTS_PER_CELL / 2.0;
+    let expected = (taken as f64).powi(2) / n as f64 * grid.per_cell / 2.0;
     (pairs as f64) <= 4.0 * expected.max(1.0)
 }
 
 /// The points sorted by cell, and where each cell's points start.
-struct Cells {
-    grid: Grid,
-    order: Vec<u32>,
-    sorted: Vec<Point>,
-    starts: Vec<u32>,
+pub(crate) struct Cells {
+    pub grid: Grid,
+    pub order: Vec<u32>,
+    pub sorted: Vec<Point>,
+    pub starts: Vec<u32>,
+}
+
+impl Cells {
+    /// `points` sorted by cell of `grid` (stably: a cell's points in ascending index).
+    pub fn new(points: &[Point], grid: Grid, control: &dyn Control) -> Result<Cells, Stopped> {
+        let n = points.len();
+        let chunk = chunks::chunk_size(control, n, 1 << 14);
+        let cell_bits = u64::BITS - grid.cells().saturating_sub(1).leading_zeros();
+        let keyed = zorder::sort_by_key(points, cell_bits, |p| grid.cell(p), control, chunk)?;
+        let (order, sorted) = keyed.gather(points, control, chunk)?;
+        let mut starts = vec![0u32; grid.cells() as usize + 1];
+        let cell_of = |k: usize| sorted.get(k).map_or(u64::MAX, |&p| grid.cell(p));
+        let cell_chunk = chunks::chunk_size(control, starts.len(), 1 << 14);
+        chunks::run_mut(control, &mut starts, cell_chunk, |_, first, piece| {
+            let mut k = sorted.partition_point(|&p| grid.cell(p) < first as u64);
+            for (c, start) in piece.iter_mut().enumerate() {
+                let c = (first + c) as u64;
+                while k < n && cell_of(k) < c {
+                    k += 1;
+                }
+                *start = k as u32;
+            }
+            control.tick(0)
+        })?;
+        Ok(Cells {
+            grid,
+            order,
+            sorted,
+            starts,
+        })
+    }
 }
 
 impl Cells {
@@ -152,30 +196,7 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
     done: impl Fn(A) -> R + Sync,
 ) -> Result<Vec<R>, Stopped> {
     let n = points.len();
-    let chunk = chunks::chunk_size(control, n, 1 << 14);
-    let cell_bits = u64::BITS - grid.cells().saturating_sub(1).leading_zeros();
-    let keyed = zorder::sort_by_key(points, cell_bits, |p| grid.cell(p), control, chunk)?;
-    let (order, sorted) = keyed.gather(points, control, chunk)?;
-    let mut starts = vec![0u32; grid.cells() as usize + 1];
-    let cell_of = |k: usize| sorted.get(k).map_or(u64::MAX, |&p| grid.cell(p));
-    let cell_chunk = chunks::chunk_size(control, starts.len(), 1 << 14);
-    chunks::run_mut(control, &mut starts, cell_chunk, |_, first, piece| {
-        let mut k = sorted.partition_point(|&p| grid.cell(p) < first as u64);
-        for (c, start) in piece.iter_mut().enumerate() {
-            let c = (first + c) as u64;
-            while k < n && cell_of(k) < c {
-                k += 1;
-            }
-            *start = k as u32;
-        }
-        control.tick(0)
-    })?;
-    let cells = Cells {
-        grid,
-        order,
-        sorted,
-        starts,
-    };
+    let cells = Cells::new(points, grid, control)?;
     // A chunk of cells holds a few thousand points.
     let cell_count = grid.cells() as usize;
     let cell_chunk =

@@ -293,7 +293,7 @@ fn answer_all<A: Answers, R: Send>(
         return Err(Stopped);
     }
     let (low, high) = zorder::bounds(points, control)?;
-    let grid = Grid::new(points.len(), low, high);
+    let grid = Grid::new(points.len(), low, high, grid::POINTS_PER_CELL);
     if grid::suits(points, &grid) {
         return grid::answer_all(points, grid, control, answers, done);
     }
@@ -512,7 +512,10 @@ pub(crate) mod tests {
     /// Which search answers `points`.
     fn path(points: &[Point]) -> &'static str {
         let (low, high) = zorder::bounds(points, &Sequential).unwrap();
-        if grid::suits(points, &Grid::new(points.len(), low, high)) {
+        if grid::suits(
+            points,
+            &Grid::new(points.len(), low, high, grid::POINTS_PER_CELL),
+        ) {
             return "grid";
         }
         let grouped = zorder::group(points, &Sequential).unwrap();
