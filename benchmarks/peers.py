@@ -15,19 +15,30 @@ and times every peer on 1M uniform points.
 
 from __future__ import annotations
 
+import importlib
 import math
 import sys
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 
-try:
-    import numba  # type: ignore[import-untyped]
-except ImportError:  # pragma: no cover - the bench extra is not installed
-    numba = None
+
+def _import_numba() -> ModuleType | None:
+    """Numba, when the bench extra is installed. Imported by name, so that mypy checks
+    this module the same with or without it (Numba is untyped in places anyway)."""
+    try:
+        return importlib.import_module("numba")
+    except ImportError:  # pragma: no cover - the bench extra is not installed
+        return None
+
+
+numba = _import_numba()
+# The parallel loop of the parallel all-nearest kernel (a plain loop in the others).
+prange = range if numba is None else numba.prange
 
 Points = npt.NDArray[np.int64]
 Indices = npt.NDArray[np.int64]
@@ -93,7 +104,16 @@ def _grid(xs: Any, ys: Any) -> tuple[Any, ...]:
 
 
 def _ring_bound(
-    x: Any, y: Any, low_x: Any, low_y: Any, side: Any, columns: Any, rows: Any, cx: Any, cy: Any, k: Any
+    x: Any,
+    y: Any,
+    low_x: Any,
+    low_y: Any,
+    side: Any,
+    columns: Any,
+    rows: Any,
+    cx: Any,
+    cy: Any,
+    k: Any,
 ) -> Any:
     """A lower bound on the distance from ``(x, y)`` to any cell outside the square of
     rings ``0..k`` around its cell ``(cx, cy)``; -1 when no cell is outside."""
@@ -115,7 +135,7 @@ def _ring_bound(
 def _nearest_all(xs: Any, ys: Any, indices: Any, distances: Any) -> None:
     low_x, low_y, side, columns, rows, starts, order, sx, sy = _grid(xs, ys)
     # Queries in cell order: neighbouring queries read the same cells.
-    for q in numba.prange(len(xs)):
+    for q in prange(len(xs)):
         i = order[q]
         x, y = sx[q], sy[q]
         cx, cy = (x - low_x) // side, (y - low_y) // side
@@ -142,11 +162,14 @@ def _nearest_all(xs: Any, ys: Any, indices: Any, distances: Any) -> None:
             bound = _ring_bound(x, y, low_x, low_y, side, columns, rows, cx, cy, k)
             if bound < 0:
                 break
-            if best != NO_INDEX and best_carry == 0:
-                # bound < 2**32, so bound**2 < 2**64: exact in uint64. Strictly
-                # greater: a point as near beyond could have a lower index.
-                if np.uint64(bound) * np.uint64(bound) > best_low:
-                    break
+            # bound < 2**32, so bound**2 < 2**64: exact in uint64. Strictly greater:
+            # a point as near beyond could have a lower index.
+            if (
+                best != NO_INDEX
+                and best_carry == 0
+                and np.uint64(bound) * np.uint64(bound) > best_low
+            ):
+                break
             k += 1
         indices[i] = best
         distances[i] = _distance(best_carry, best_low)
@@ -195,9 +218,12 @@ def _greedy(xs: Any, ys: Any, start: Any, route: Any) -> None:
             bound = _ring_bound(x, y, low_x, low_y, side, columns, rows, cx, cy, k)
             if bound < 0:
                 break
-            if best != NO_INDEX and best_carry == 0:
-                if np.uint64(bound) * np.uint64(bound) > best_low:
-                    break
+            if (
+                best != NO_INDEX
+                and best_carry == 0
+                and np.uint64(bound) * np.uint64(bound) > best_low
+            ):
+                break
             k += 1
         current = best
 
@@ -265,9 +291,7 @@ def brute_nearest(points: Points) -> tuple[list[int], list[float]]:
     rows = [(int(x), int(y)) for x, y in points.tolist()]
     indices, distances = [], []
     for i, (x, y) in enumerate(rows):
-        best = min(
-            ((x - u) ** 2 + (y - v) ** 2, j) for j, (u, v) in enumerate(rows) if j != i
-        )
+        best = min(((x - u) ** 2 + (y - v) ** 2, j) for j, (u, v) in enumerate(rows) if j != i)
         indices.append(best[1])
         distances.append(math.sqrt(best[0]))
     return indices, distances
