@@ -1,19 +1,30 @@
 //! Nearest neighbours and the closest pair, exact, in parallel, with no input shape
 //! that makes them degrade.
 //!
-//! Points are sorted into Z-order and equal positions grouped (`zorder`); a bucket
-//! tree is cut from that order (`buckets`). A point with twins has its answer at
+//! Three searches, chosen by the input, give the same answers:
+//! - `grid`: a uniform grid over the bounding box, for points spread evenly over it or
+//!   along an axis-parallel line (a 4096-point sample decides). Fastest by far.
+//! - `sparse`: a grid of the occupied Z-order cells of one level, for inputs evenly
+//!   dense wherever they have points (clusters, diagonals, a few columns).
+//! - the tree, below: for everything else (very uneven densities, heavy duplication),
+//!   and for the isolated points of the sparse grid.
+//!
+//! The tree: points are sorted into Z-order and equal positions grouped (`zorder`); a
+//! bucket tree is cut from that order (`buckets`). A point with twins has its answer at
 //! once: its lowest-indexed twin, at distance 0. The others are answered a leaf at a
-//! time: the pairs within the leaf give every query of the leaf a first candidate,
-//! then one walk down the tree, nearer child first, visits the leaves that may hold
-//! something nearer, pruned by the exact integer distance between boxes and by the
-//! lowest index under a node (equal distance and no lower index: nothing to win).
-//! Leaves in Z-order follow each other in the plane, so the walks of consecutive
-//! leaves touch the same few nodes while they are in cache.
+//! time: the pairs within the leaf give every query a first candidate, then the search
+//! goes up from the leaf, into the sibling of each ancestor (nearer child first),
+//! pruned by the exact integer distance between boxes and by the lowest index under a
+//! node (equal distance and no lower index: nothing to win), until every query's ball
+//! of candidates lies in the key range searched so far (`ball_within`).
 //!
 //! Squared distances are `u64`, exact unless they reach `u64::MAX` (points about 2^32
 //! apart); a point whose best candidate is that far, of which any input has at most
-//! a handful, is answered again exactly with `u128` over all points.
+//! a handful, is answered again exactly with `u128` over all points. Distances are
+//! rounded from the exact integer once, as `Point::dist` does.
+//!
+//! Work runs through `Control`: `threads() == 1` makes no rayon call; every phase
+//! ticks (queries tick the points they answered, which add up to `n`).
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 

@@ -1,16 +1,20 @@
 //! Routes: the greedy nearest-neighbour tour and the length of a path.
 //!
-//! The tour asks "which unvisited point is nearest?" once per position while positions
-//! leave the set. It runs on the bucket tree of the nearest-neighbour search (Z-order,
-//! equal positions grouped): a search starts in the current position's leaf and goes
-//! up, looking into the sibling of each ancestor only when its box could hold something
-//! nearer, or as near with a lower index. Removal is O(1) amortised (Bentley 1992): a
-//! leaf counts its unvisited positions, an inner node its non-empty children, and only
-//! a node that empties tells its parent, once. Empty subtrees are never entered.
+//! The tour asks "which unvisited point is nearest?" once per point while points leave
+//! the set. Evenly spread inputs (the sample of `grid::suits`) run on a uniform grid
+//! whose cells keep their unvisited points first; a step scans rings of cells until
+//! the next ring is farther than its best candidate.
 //!
-//! Equal positions: arriving at a position (at its lowest index, since ties go to the
-//! lowest index) the tour takes all its points at once, in ascending index, as they are
-//! all at distance 0 from each other and nearer than anything else.
+//! Other inputs run on the bucket tree of the nearest-neighbour search (Z-order, equal
+//! positions grouped): a search starts in the current position's leaf and goes up,
+//! looking into the sibling of each ancestor only when its box could hold something
+//! nearer, or as near with a lower index, until the ball of candidates lies in the key
+//! range searched. Removal is O(1) amortised (Bentley 1992): a leaf counts its
+//! unvisited positions, an inner node its non-empty children, and only a node that
+//! empties tells its parent, once. Empty subtrees are never entered. Arriving at a
+//! position (at its lowest index, since ties go to the lowest index) the tour takes
+//! all its points at once, in ascending index: they are at distance 0 from each other
+//! and nearer than anything else.
 
 use rayon::prelude::*;
 
