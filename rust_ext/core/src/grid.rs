@@ -9,6 +9,8 @@
 //! that crowd some cells (clusters, diagonals, a few columns, heavy duplication) would
 //! make that quadratic: they go to the tree (`nearest`), which nothing degrades.
 
+use std::sync::atomic::Ordering::Relaxed;
+
 use crate::buckets::squared;
 use crate::chunks;
 use crate::control::{Control, Stopped};
@@ -143,12 +145,18 @@ impl Cells {
         let chunk = chunks::chunk_size(control, n, 1 << 14);
         let cell_bits = u64::BITS - grid.cells().saturating_sub(1).leading_zeros();
         let keyed = zorder::sort_by_key(points, cell_bits, |p| grid.cell(p), control, chunk)?;
-        let (order, sorted) = keyed.gather(points, control, chunk)?;
+        // Where each cell starts, from the sorted items' keys (no division).
         let mut starts = vec![0u32; grid.cells() as usize + 1];
-        let cell_of = |k: usize| sorted.get(k).map_or(u64::MAX, |&p| grid.cell(p));
+        let items = &keyed.items;
+        let cell_of = |k: usize| {
+            items
+                .get(k)
+                .map_or(u64::MAX, |item| item.load(Relaxed) >> keyed.index_bits)
+        };
         let cell_chunk = chunks::chunk_size(control, starts.len(), 1 << 14);
         chunks::run_mut(control, &mut starts, cell_chunk, |_, first, piece| {
-            let mut k = sorted.partition_point(|&p| grid.cell(p) < first as u64);
+            let mut k = items
+                .partition_point(|item| (item.load(Relaxed) >> keyed.index_bits) < first as u64);
             for (c, start) in piece.iter_mut().enumerate() {
                 let c = (first + c) as u64;
                 while k < n && cell_of(k) < c {
@@ -158,6 +166,7 @@ impl Cells {
             }
             control.tick(0)
         })?;
+        let (order, sorted) = keyed.gather(points, control, chunk)?;
         Ok(Cells {
             grid,
             order,
@@ -203,9 +212,8 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
         (chunks::chunk_size(control, n, 1 << 12).min(1 << 14) as f64 / POINTS_PER_CELL) as usize;
     chunks::run(control, cell_count, cell_chunk.max(1), |_, range| {
         let mut collector = answers();
-        let mut nearby = Nearby::default();
         for cell in range.clone() {
-            answer_cell(&cells, cell as u64, &mut nearby, &mut collector);
+            answer_cell(&cells, cell as u64, &mut collector);
         }
         let first = cells.starts.get(range.start).copied().unwrap_or(0);
         let end = cells.starts.get(range.end).copied().unwrap_or(0);
@@ -214,24 +222,11 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
     })
 }
 
-/// The points of the 3 x 3 cells around one cell, copied together: every point of
-/// the middle cell compares against all of them.
-#[derive(Default)]
-struct Nearby {
-    points: Vec<Point>,
-    ids: Vec<u32>,
-}
-
 /// `best` improved by the points of `range` (sorted), the query `i` left out.
 #[inline]
 fn scan(cells: &Cells, q: Point, i: u32, range: std::ops::Range<usize>, best: &mut (u64, u32)) {
     let points = cells.sorted.get(range.clone()).unwrap_or(&[]);
     let ids = cells.order.get(range).unwrap_or(&[]);
-    scan_slices(q, i, points, ids, best);
-}
-
-#[inline]
-fn scan_slices(q: Point, i: u32, points: &[Point], ids: &[u32], best: &mut (u64, u32)) {
     for (&p, &id) in points.iter().zip(ids) {
         let d = squared(q, p);
         if (d < best.0 || (d == best.0 && id < best.1)) && id != i {
@@ -242,32 +237,30 @@ fn scan_slices(q: Point, i: u32, points: &[Point], ids: &[u32], best: &mut (u64,
 
 /// Answer the points of `cell`: first against the 3 x 3 cells around it, then ring by
 /// ring for the few whose answer may lie farther.
-fn answer_cell<A: Answers>(cells: &Cells, cell: u64, nearby: &mut Nearby, answers: &mut A) {
+fn answer_cell<A: Answers>(cells: &Cells, cell: u64, answers: &mut A) {
     let grid = &cells.grid;
     let here = cells.span(0, cell, cell);
     if here.is_empty() {
         return;
     }
     let (column, row) = (cell % grid.columns, cell / grid.columns);
-    nearby.points.clear();
-    nearby.ids.clear();
+    // The 3 x 3 block around the cell: three runs of the sorted points, one a row.
     let first = column.saturating_sub(1);
     let last = (column + 1).min(grid.columns - 1);
-    for r in row.saturating_sub(1)..=(row + 1).min(grid.rows - 1) {
-        let span = cells.span(r, first, last);
-        nearby
-            .points
-            .extend_from_slice(cells.sorted.get(span.clone()).unwrap_or(&[]));
-        nearby
-            .ids
-            .extend_from_slice(cells.order.get(span).unwrap_or(&[]));
+    let top = row.saturating_sub(1);
+    let bottom = (row + 1).min(grid.rows - 1);
+    let mut block = [0..0, 0..0, 0..0];
+    for (span, r) in block.iter_mut().zip(top..=bottom) {
+        *span = cells.span(r, first, last);
     }
     for k in here {
         let (Some(&q), Some(&i)) = (cells.sorted.get(k), cells.order.get(k)) else {
             continue;
         };
         let mut best = (u64::MAX, u32::MAX);
-        scan_slices(q, i, &nearby.points, &nearby.ids, &mut best);
+        for span in &block {
+            scan(cells, q, i, span.clone(), &mut best);
+        }
         let mut ring = 1u64;
         loop {
             match grid.beyond(q, column, row, ring) {
