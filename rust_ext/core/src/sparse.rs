@@ -14,11 +14,10 @@ use crate::buckets::{squared, Buckets};
 use crate::chunks;
 use crate::control::{Control, Stopped};
 use crate::nearest::{better, Answers};
-use crate::point::Point;
 use crate::zorder::Grouped;
 
 /// Positions per occupied cell aimed at.
-const POSITIONS_PER_CELL: usize = 4;
+const POSITIONS_PER_CELL: usize = 8;
 
 /// Rings searched on the grid before a query goes to the tree.
 const MAX_RING: u64 = 3;
@@ -99,9 +98,9 @@ impl Cells {
             let c = (pair[1] - pair[0]) as usize;
             crowding += c * c;
         }
-        // Evenly filled cells of about 4 hold about 5 positions a position (the sum of
-        // squared counts over m); allow a little over twice that.
-        if crowding > 12 * m {
+        // Evenly filled cells of about c positions give a sum of squared counts of
+        // about (c + 1) m; allow three times that, so that the search stays linear.
+        if crowding > 3 * (POSITIONS_PER_CELL + 1) * m {
             return Ok(None);
         }
         let cells = starts.len() - 1;
@@ -183,8 +182,9 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
         .max(1);
     chunks::run(control, count, chunk, |_, range| {
         let mut collector = answers();
-        let mut nearby_points: Vec<Point> = Vec::with_capacity(64);
-        let mut nearby_ids: Vec<u32> = Vec::with_capacity(64);
+        // The 3 x 3 cells around a cell: `(column offset, row offset, positions)`,
+        // its own first, then edges, then corners (nearest cells first).
+        let mut around: [(i8, i8, std::ops::Range<usize>); 9] = Default::default();
         let mut to_tree: Vec<usize> = Vec::new();
         let mut stack = Vec::with_capacity(64);
         for cell in range.clone() {
@@ -196,8 +196,6 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
             let x0 = u64::from(first.x - grouped.low.x);
             let y0 = u64::from(first.y - grouped.low.y);
             let (column, row) = (x0 >> cells.level, y0 >> cells.level);
-            nearby_points.clear();
-            nearby_ids.clear();
             let mut gathered = false;
             for p in start..end {
                 let members = grouped.members(p);
@@ -214,27 +212,65 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
                 };
                 if !gathered {
                     gathered = true;
-                    for r in row.saturating_sub(1)..=(row + 1).min(cells.rows - 1) {
-                        for c in column.saturating_sub(1)..=(column + 1).min(cells.columns - 1) {
-                            let span = cells.positions(c, r);
-                            nearby_points.extend_from_slice(
-                                grouped.positions.get(span.clone()).unwrap_or(&[]),
-                            );
-                            nearby_ids.extend_from_slice(grouped.lowest.get(span).unwrap_or(&[]));
-                        }
-                    }
-                }
-                let mut best = (u64::MAX, u32::MAX);
-                for (&p, &id) in nearby_points.iter().zip(&nearby_ids) {
-                    let candidate = (squared(q, p), id);
-                    if better(candidate, best) && id != i {
-                        best = candidate;
+                    const OFFSETS: [(i8, i8); 9] = [
+                        (0, 0),
+                        (-1, 0),
+                        (1, 0),
+                        (0, -1),
+                        (0, 1),
+                        (-1, -1),
+                        (1, -1),
+                        (-1, 1),
+                        (1, 1),
+                    ];
+                    for (slot, &(dc, dr)) in around.iter_mut().zip(&OFFSETS) {
+                        let c = column.checked_add_signed(i64::from(dc));
+                        let r = row.checked_add_signed(i64::from(dr));
+                        let span = match (c, r) {
+                            (Some(c), Some(r)) if c < cells.columns && r < cells.rows => {
+                                cells.positions(c, r)
+                            }
+                            _ => 0..0,
+                        };
+                        *slot = (dc, dr, span);
                     }
                 }
                 let (x, y) = (
                     u64::from(q.x - grouped.low.x),
                     u64::from(q.y - grouped.low.y),
                 );
+                // How far q is inside its cell from each side, for the neighbours' gaps.
+                let side = 1u64 << cells.level;
+                let (dx_low, dy_low) = (
+                    x - (column << cells.level) + 1,
+                    y - (row << cells.level) + 1,
+                );
+                let (dx_high, dy_high) = (side + 1 - dx_low, side + 1 - dy_low);
+                let mut best = (u64::MAX, u32::MAX);
+                for (dc, dr, span) in &around {
+                    let gap_x = match dc {
+                        -1 => dx_low,
+                        1 => dx_high,
+                        _ => 0,
+                    };
+                    let gap_y = match dr {
+                        -1 => dy_low,
+                        1 => dy_high,
+                        _ => 0,
+                    };
+                    // Strictly farther than the best: nothing to win there.
+                    if (gap_x * gap_x).saturating_add(gap_y * gap_y) > best.0 || span.is_empty() {
+                        continue;
+                    }
+                    let points = grouped.positions.get(span.clone()).unwrap_or(&[]);
+                    let ids = grouped.lowest.get(span.clone()).unwrap_or(&[]);
+                    for (&p, &id) in points.iter().zip(ids) {
+                        let candidate = (squared(q, p), id);
+                        if better(candidate, best) && id != i {
+                            best = candidate;
+                        }
+                    }
+                }
                 let mut ring = 1;
                 let answered = loop {
                     match cells.beyond(x, y, column, row, ring) {

@@ -127,12 +127,6 @@ impl Layout {
     }
 
     #[inline]
-    fn item(&self, p: Point, index: usize) -> u64 {
-        let key = self.full_key(p).checked_shr(self.cut).unwrap_or(0);
-        key.checked_shl(self.index_bits).unwrap_or(0) | index as u64
-    }
-
-    #[inline]
     fn key_of(&self, item: u64) -> u64 {
         item.checked_shr(self.index_bits).unwrap_or(0)
     }
@@ -341,14 +335,12 @@ fn sort_cut_runs(
                     (layout.full_key(p) & low_bits, i)
                 }));
                 sort_run(&mut run, &mut spare);
+                // The run shares its key: only the indices move.
+                let shared = items
+                    .get(k)
+                    .map_or(0, |item| item.load(Relaxed) & !((1u64 << layout.index_bits) - 1));
                 for (slot, &(_, i)) in items.get(k..end).unwrap_or(&[]).iter().zip(&run) {
-                    slot.store(
-                        layout.item(
-                            points.get(i as usize).copied().unwrap_or_default(),
-                            i as usize,
-                        ),
-                        Relaxed,
-                    );
+                    slot.store(shared | u64::from(i), Relaxed);
                 }
             }
             k = end;
