@@ -336,9 +336,9 @@ fn sort_cut_runs(
                 }));
                 sort_run(&mut run, &mut spare);
                 // The run shares its key: only the indices move.
-                let shared = items
-                    .get(k)
-                    .map_or(0, |item| item.load(Relaxed) & !((1u64 << layout.index_bits) - 1));
+                let shared = items.get(k).map_or(0, |item| {
+                    item.load(Relaxed) & !((1u64 << layout.index_bits) - 1)
+                });
                 for (slot, &(_, i)) in items.get(k..end).unwrap_or(&[]).iter().zip(&run) {
                     slot.store(shared | u64::from(i), Relaxed);
                 }
