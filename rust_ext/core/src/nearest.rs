@@ -48,8 +48,10 @@ pub const BRUTE_FORCE_MAX: usize = 64;
 pub const CLOSEST_BRUTE_FORCE_MAX: usize = 80;
 
 /// Below this many points a call is best run on the calling thread alone
-/// (`threads() == 1`): the rayon hand-off costs more than the second thread gains.
-pub const PARALLEL_MIN: usize = 20_000;
+/// (`threads() == 1`): the rayon hand-off costs about what the second thread gains.
+/// Measured (examples/kernel_timing, uniform, warm pool of 2): 5k points 0.4 ms on 1
+/// or 2 threads, 10k 0.8 vs 0.7 ms, 20k 1.7 vs 1.4 ms, 50k 4.3 vs 2.8 ms.
+pub const PARALLEL_MIN: usize = 10_000;
 
 /// For each point, the index of its nearest other point (ties: lowest index) and the
 /// distance, as `Point::dist` gives it: what the binding hands to NumPy or to lists.
