@@ -68,6 +68,15 @@ fn shape(name: &str, n: usize) -> Vec<Point> {
                 Point::new(pick(r()), pick(r() >> 7))
             })
             .collect(),
+        "mixed" => (0..n)
+            .map(|k| {
+                if k % 2 == 0 {
+                    Point::new(r(), r())
+                } else {
+                    Point::new(1000 + r() % 3000, 1000 + r() % 3000)
+                }
+            })
+            .collect(),
         "tiny" => (0..n).map(|_| Point::new(r() % 1000, r() % 1000)).collect(),
         _ => panic!("unknown shape {name}"),
     }
