@@ -40,34 +40,51 @@ def on_a_vertical_line(rng: np.random.Generator, n: int) -> Any:
     return np.stack([np.full(n, 7, dtype=np.int64), rng.integers(0, 2**32, n)], axis=1)
 
 
-def child_interrupt(call: str, path: str) -> int:
-    """Start a long call, saying "ready" just before; report when Ctrl-C arrived."""
+# How long after the call reports itself under way the child sends itself Ctrl-C: the
+# calls below last far longer than that, whatever the machine, so the signal always
+# lands inside them.
+SIGNAL_AFTER = 0.05
+
+
+def child_interrupt(call: str, path: str, phase: str) -> int:
+    """Start a long call, saying "ready" just before; report when Ctrl-C arrived.
+
+    ``phase`` "started" or "searching": the child sends itself SIGINT from a timer,
+    SIGNAL_AFTER seconds after the call's progress callback first reports (0, n) (the
+    call is building its index) or first reports points done (it is searching). Any
+    other phase: the parent sends the signal.
+    """
     api = legacy_app.load_backend(legacy_app.BACKEND)
     rng = np.random.default_rng(3)
-    searching: list[int] = []
+    sent: list[float] = []
+    armed: list[int] = []
+
+    def send() -> None:
+        sent.append(time.monotonic())
+        os.kill(os.getpid(), signal.SIGINT)
 
     def progress(done: int, total: int) -> None:
-        # Told once the index is built and the chunked search has begun (straight to
-        # the file descriptor: sys.stdout is silenced during the call).
-        if not searching:
-            searching.append(done)
-            os.write(1, b"searching\n")
+        # Python code: a signal here would be seen at once, so the timer fires later,
+        # while the call is back in Rust.
+        if not armed and (phase == "started" or (phase == "searching" and done > 0)):
+            armed.append(done)
+            threading.Timer(SIGNAL_AFTER, send).start()
 
     long_calls: dict[str, Callable[[], object]] = {
         "nearest_neighbors": lambda: api.nearest_neighbors(
-            rng.integers(0, 2**32, size=(4_000_000, 2), dtype=np.int64), progress=progress
+            rng.integers(0, 2**32, size=(8_000_000, 2), dtype=np.int64), progress=progress
         ),
         "closest_pair": lambda: api.closest_pair(
-            rng.integers(0, 2**32, size=(4_000_000, 2), dtype=np.uint32), progress=progress
+            rng.integers(0, 2**32, size=(8_000_000, 2), dtype=np.uint32), progress=progress
         ),
         "greedy_route": lambda: api.greedy_route(
-            rng.integers(0, 2**32, size=(1_000_000, 2), dtype=np.int64), progress=progress
+            rng.integers(0, 2**32, size=(2_000_000, 2), dtype=np.int64), progress=progress
         ),
         "nearest_neighbors-vertical": lambda: api.nearest_neighbors(
-            on_a_vertical_line(rng, 1_000_000), progress=progress
+            on_a_vertical_line(rng, 8_000_000), progress=progress
         ),
         "closest_pair-vertical": lambda: api.closest_pair(
-            on_a_vertical_line(rng, 1_000_000), progress=progress
+            on_a_vertical_line(rng, 8_000_000), progress=progress
         ),
         "load_points": lambda: api.load_points(path),
         "fact": lambda: api.fact(2**40),
@@ -95,32 +112,34 @@ def child_interrupt(call: str, path: str) -> int:
         and api.closest_pair([api.Point(0, 0), api.Point(3, 4)]) == (0, 1, 5.0)
         and len(api.load_points(os.devnull)) == 0
     )
-    print(json.dumps({"caught_at": caught, "workers": workers, "alive": alive}))
+    report = {"caught_at": caught, "workers": workers, "alive": alive}
+    if sent:
+        report["sent_at"] = sent[0]
+    print(json.dumps(report))
     return 0
 
 
 def interrupt(call: str, path: str = "", after: str | float = 0.5, backend: str = "rust") -> float:
-    """Ctrl-C a child in the middle of ``call``: ``after`` seconds into it, or 0.2 s after
-    it prints that line (not at once: the line comes from a progress callback, Python
-    code, where any signal is seen at once). Returns the latency from the signal to
-    KeyboardInterrupt."""
-    argv = children.child_argv(__name__, "interrupt", call, path)
+    """Ctrl-C a child in the middle of ``call``: ``after`` seconds into it, or, for
+    ``after`` "started" or "searching", from the child itself in that phase of the call
+    (see ``child_interrupt``). Returns the latency from the signal to KeyboardInterrupt."""
+    phase = after if isinstance(after, str) else "timed"
+    argv = children.child_argv(__name__, "interrupt", call, path, phase)
     with Child(argv, children.child_env(backend)) as child:
         child.wait_for("ready", timeout=120)
-        if isinstance(after, str):
-            child.wait_for(after, timeout=120)
-            time.sleep(0.2)
-        else:
-            time.sleep(after)
         sent = time.monotonic()
-        os.kill(child.process.pid, signal.SIGINT)
+        if not isinstance(after, str):
+            time.sleep(after)
+            sent = time.monotonic()
+            os.kill(child.process.pid, signal.SIGINT)
         try:
             status, report, err = child.finish(timeout=30)
         except subprocess.TimeoutExpired:
             pytest.fail(f"Ctrl-C did not interrupt {call} within 30 s")
     assert status == 0, err
     assert "finished_after" not in report, f"{call} was over before Ctrl-C: make it longer"
-    latency = float(report["caught_at"]) - sent
+    # Both clocks are CLOCK_MONOTONIC, shared by the processes of one machine.
+    latency = float(report["caught_at"]) - float(report.get("sent_at", sent))
     print(f"Ctrl-C during {call} ({after}): KeyboardInterrupt after {latency * 1000:.0f} ms")
     assert report["alive"]
     assert report["workers"] == []
@@ -130,17 +149,19 @@ def interrupt(call: str, path: str = "", after: str | float = 0.5, backend: str 
 @pytest.mark.parametrize(
     ("call", "after"),
     [
-        # 0.3 s in: while the index (or the route's tree) is being built.
-        pytest.param("nearest_neighbors", 0.3, id="nearest_neighbors-indexing"),
+        # "started": while the index (or the route's grid) is being built.
+        pytest.param("nearest_neighbors", "started", id="nearest_neighbors-indexing"),
         pytest.param("nearest_neighbors", "searching", id="nearest_neighbors-searching"),
-        pytest.param("closest_pair", 0.3, id="closest_pair-indexing"),
+        pytest.param("closest_pair", "started", id="closest_pair-indexing"),
         pytest.param("closest_pair", "searching", id="closest_pair-searching"),
-        pytest.param("greedy_route", 0.3, id="greedy_route-indexing"),
+        pytest.param("greedy_route", "started", id="greedy_route-indexing"),
         pytest.param("greedy_route", "searching", id="greedy_route-routing"),
         pytest.param("fact", 0.5, id="fact"),
         pytest.param("print_sleep", 0.5, id="print_sleep"),
-        # A million points on one vertical line: no input shape slows the signal checks.
-        pytest.param("nearest_neighbors-vertical", 0.3, id="nearest_neighbors-vertical-indexing"),
+        # Points on one vertical line: no input shape slows the signal checks.
+        pytest.param(
+            "nearest_neighbors-vertical", "started", id="nearest_neighbors-vertical-indexing"
+        ),
         pytest.param("nearest_neighbors-vertical", "searching", id="nearest_neighbors-vertical"),
         pytest.param("closest_pair-vertical", "searching", id="closest_pair-vertical"),
     ],

@@ -141,6 +141,11 @@ pub enum Error {
         function: &'static str,
         count: usize,
     },
+    /// More points than the core's `u32` indices can number.
+    TooManyPoints {
+        function: &'static str,
+        count: usize,
+    },
     /// `greedy_route`'s `start` is not an index of the points.
     StartOutOfRange { start: BigInt, count: usize },
     /// `fact` of a negative number.
@@ -189,6 +194,11 @@ impl fmt::Display for Error {
             Error::TooFewPoints { function, count } => {
                 write!(f, "{function}() needs at least 2 points, got {count}")
             }
+            Error::TooManyPoints { function, count } => write!(
+                f,
+                "{function}() takes at most {} points, got {count}",
+                u32::MAX - 1
+            ),
             Error::StartOutOfRange { start, count } => {
                 write!(f, "start {start} out of range for {count} points")
             }
@@ -241,7 +251,14 @@ mod tests {
 
     #[test]
     fn argument_messages_match_the_python_backend() {
-        let cases: [(Error, &str); 14] = [
+        let cases: [(Error, &str); 15] = [
+            (
+                Error::TooManyPoints {
+                    function: "path_length",
+                    count: 1 << 32,
+                },
+                "path_length() takes at most 4294967294 points, got 4294967296",
+            ),
             (
                 Error::ArrayShape(vec![5]),
                 "points array must have shape (n, 2), got (5,)",

@@ -1,275 +1,598 @@
-//! Nearest neighbours and the closest pair, exact and in parallel.
+//! Nearest neighbours and the closest pair, exact, in parallel, with no input shape
+//! that makes them degrade.
 //!
-//! A k-d tree (kiddo's immutable tree, over `f64` copies of the coordinates, which
-//! are exact below 2^53) finds candidates fast; every decision is then taken on exact
-//! `u128` squared distances, so results equal `Point.dist` to the bit and ties go to
-//! the lowest index, as the pure-Python reference decides them.
+//! Three searches, chosen by the input, give the same answers:
+//! - `grid`: a uniform grid over the bounding box, for points spread evenly over it or
+//!   along an axis-parallel line (a 4096-point sample decides). Fastest by far.
+//! - `sparse`: a grid of the occupied Z-order cells of one level, for inputs evenly
+//!   dense wherever they have points (clusters, diagonals, a few columns).
+//! - the tree, below: for everything else (very uneven densities, heavy duplication),
+//!   and for the isolated points of the sparse grid.
 //!
-//! Points with equal coordinates enter the tree once, represented by their lowest
-//! index: a duplicate's nearest neighbour is its lowest-indexed twin at distance 0,
-//! and a tree of distinct positions never has to separate equal ones.
+//! The tree: points are sorted into Z-order and equal positions grouped (`zorder`); a
+//! bucket tree is cut from that order (`buckets`). A point with twins has its answer at
+//! once: its lowest-indexed twin, at distance 0. The others are answered a leaf at a
+//! time: the pairs within the leaf give every query a first candidate, then the search
+//! goes up from the leaf, into the sibling of each ancestor (nearer child first),
+//! pruned by the exact integer distance between boxes and by the lowest index under a
+//! node (equal distance and no lower index: nothing to win), until every query's ball
+//! of candidates lies in the key range searched so far (`ball_within`).
+//!
+//! Squared distances are `u64`, exact unless they reach `u64::MAX` (points about 2^32
+//! apart); a point whose best candidate is that far, of which any input has at most
+//! a handful, is answered again exactly with `u128` over all points. Distances are
+//! rounded from the exact integer once, as `Point::dist` does.
+//!
+//! Work runs through `Control`: `threads() == 1` makes no rayon call; every phase
+//! ticks (queries tick the points they answered, which add up to `n`).
 
-use std::num::NonZero;
-use std::ops::Range;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 
-use kiddo::immutable::float::kdtree::ImmutableKdTree;
-use kiddo::SquaredEuclidean;
-use rayon::prelude::*;
+use crate::buckets::{squared, Buckets, Node};
+use crate::chunks;
+use crate::control::{Control, Stopped};
+use crate::grid::{self, Grid};
+use crate::point::{distance_from_squared, Point};
+use crate::sparse;
+use crate::zorder::{self, Grouped};
 
-use crate::point::Point;
+/// Positions per leaf at most. Measured on 1M uniform points: see the report.
+pub const LEAF_SIZE: usize = 8;
 
-/// Leaves of 32 points: kiddo's default bucket size.
-type Tree = ImmutableKdTree<f64, u32, 2, 32>;
+/// Up to this many points, `nearest_neighbours` compares every pair directly: no
+/// allocation but the result, no sort, no thread. Measured (examples/small_timing):
+/// the grid or tree wins above about this size.
+pub const BRUTE_FORCE_MAX: usize = 64;
 
-/// The nearest other point of one point: its index and the exact squared distance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Neighbour {
-    pub index: usize,
-    pub squared: u128,
+/// The same for `closest_pair`, whose direct loop keeps one candidate only.
+pub const CLOSEST_BRUTE_FORCE_MAX: usize = 80;
+
+/// Below this many points a call is best run on the calling thread alone
+/// (`threads() == 1`): the rayon hand-off costs about what the second thread gains.
+/// Measured (examples/kernel_timing, uniform, warm pool of 2): 5k points 0.4 ms on 1
+/// or 2 threads, 10k 0.8 vs 0.7 ms, 20k 1.7 vs 1.4 ms, 50k 4.3 vs 2.8 ms.
+pub const PARALLEL_MIN: usize = 10_000;
+
+/// For each point, the index of its nearest other point (ties: lowest index) and the
+/// distance, as `Point::dist` gives it: what the binding hands to NumPy or to lists.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Neighbours {
+    pub indices: Vec<i64>,
+    pub distances: Vec<f64>,
 }
 
-/// Fewer than two points: there is no neighbour to find.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooFewPoints(pub usize);
+/// The best candidate so far: `(squared distance, index)`, compared as a pair so
+/// that equal distances go to the lower index.
+type Best = (u64, u32);
+const NO_CANDIDATE: Best = (u64::MAX, u32::MAX);
 
-/// A searchable set of points, for nearest-neighbour queries.
-pub struct NearestIndex {
-    points: Vec<Point>,
-    /// For each point, the lowest index with the same coordinates.
-    first_twin: Vec<u32>,
-    /// For each point with twins, the second-lowest index of its position.
-    second_twin: Vec<u32>,
-    /// The distinct positions, each as the lowest index holding it.
-    positions: Vec<u32>,
-    tree: Tree,
-    /// Every index, in Z-order (Morton order) of its position: queries taken in this
-    /// order visit neighbouring parts of the tree one after another, so they find it
-    /// in cache, which is several times faster than taking them in index order.
-    curve_order: Vec<u32>,
-}
-
-/// The Z-order (Morton) key of a position: the bits of `x` and `y` interleaved.
-fn morton(p: Point) -> u64 {
-    fn spread(v: u32) -> u64 {
-        let mut v = u64::from(v);
-        v = (v | (v << 16)) & 0x0000_FFFF_0000_FFFF;
-        v = (v | (v << 8)) & 0x00FF_00FF_00FF_00FF;
-        v = (v | (v << 4)) & 0x0F0F_0F0F_0F0F_0F0F;
-        v = (v | (v << 2)) & 0x3333_3333_3333_3333;
-        (v | (v << 1)) & 0x5555_5555_5555_5555
-    }
-    spread(p.x) | (spread(p.y) << 1)
-}
-
-const NONE: u32 = u32::MAX;
-/// Itself and two other positions: enough to tell a clear nearest from a near tie.
-const CANDIDATES: NonZero<usize> = NonZero::new(3).unwrap();
-
-impl NearestIndex {
-    /// Index `points`; at least two are needed, and at most `u32::MAX - 1`.
-    pub fn new(points: Vec<Point>) -> Result<Self, TooFewPoints> {
-        if points.len() < 2 {
-            return Err(TooFewPoints(points.len()));
+/// The nearest other point of `points[i]`, exactly, over all points: the brute force
+/// for a few points and the fallback for points whose neighbour is 2^32 or more away.
+fn nearest_exactly(points: &[Point], i: usize) -> (usize, u128) {
+    let Some(&p) = points.get(i) else {
+        return (i, 0);
+    };
+    let mut best = (u128::MAX, usize::MAX);
+    for (j, &q) in points.iter().enumerate() {
+        let candidate = (p.squared_distance(q), j);
+        if j != i && candidate < best {
+            best = candidate;
         }
-        assert!(
-            points.len() < NONE as usize,
-            "too many points for u32 indices"
-        );
-        // One sort serves twice: equal positions end up side by side (the Z-order key
-        // is one-to-one), and the order is the query order of `curve_order`.
-        let mut keyed: Vec<(u64, u32)> = (0..points.len() as u32)
-            .into_par_iter()
-            .map(|i| (morton(points[i as usize]), i))
-            .collect();
-        keyed.par_sort_unstable();
-        let order: Vec<u32> = keyed.into_iter().map(|(_, i)| i).collect();
-        let mut first_twin = vec![NONE; points.len()];
-        let mut second_twin = vec![NONE; points.len()];
-        let mut positions = Vec::with_capacity(points.len());
-        for group in order.chunk_by(|&a, &b| points[a as usize] == points[b as usize]) {
-            let second = group.get(1).copied().unwrap_or(NONE);
-            for &i in group {
-                first_twin[i as usize] = group[0];
-                second_twin[i as usize] = second;
+    }
+    (best.1, best.0)
+}
+
+/// Every pair compared once, in `u64` (with the exact fallback): for a few points,
+/// with no allocation but the result, which holds the candidates meanwhile.
+fn nearest_directly(points: &[Point]) -> Neighbours {
+    let n = points.len();
+    let mut indices = vec![i64::MAX; n];
+    // The best squared distance so far, as bits, until the end.
+    let mut distances = vec![f64::from_bits(u64::MAX); n];
+    for (i, &p) in points.iter().enumerate() {
+        for (j, &q) in points.iter().enumerate().skip(i + 1) {
+            let d = squared(p, q);
+            for (a, b) in [(i, j), (j, i)] {
+                if let (Some(index), Some(distance)) = (indices.get_mut(a), distances.get_mut(a)) {
+                    if better((d, b as u32), (distance.to_bits(), *index as u32)) {
+                        *index = b as i64;
+                        *distance = f64::from_bits(d);
+                    }
+                }
             }
-            positions.push(group[0]);
         }
-        let coordinates: Vec<[f64; 2]> = positions
-            .iter()
-            .map(|&i| {
-                let p = points[i as usize];
-                [f64::from(p.x), f64::from(p.y)]
-            })
-            .collect();
-        let tree = Tree::new_from_slice(&coordinates);
-        let curve_order = order;
-        Ok(NearestIndex {
-            points,
-            first_twin,
-            second_twin,
-            positions,
-            tree,
-            curve_order,
-        })
     }
-
-    pub fn len(&self) -> usize {
-        self.points.len()
+    for (i, (index, distance)) in indices.iter_mut().zip(distances.iter_mut()).enumerate() {
+        let squared = distance.to_bits();
+        if squared == u64::MAX {
+            let (j, exact) = nearest_exactly(points, i);
+            *index = j as i64;
+            *distance = distance_from_squared(exact);
+        } else {
+            // `u64 as f64` rounds as `u128 as f64` does: `distance_from_squared`'s bits.
+            *distance = (squared as f64).sqrt();
+        }
     }
+    Neighbours { indices, distances }
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.points.is_empty()
+/// What the all-nearest passes report, per point `i`: `found(i, j, squared)`.
+pub(crate) trait Answers {
+    fn found(&mut self, i: u32, j: u32, squared: u64);
+}
+
+/// `candidate` is nearer than `best`, or as near with a lower index. Written with
+/// `||` rather than as a tuple comparison: equal distances are rare, and the branch
+/// on them is predicted.
+#[inline]
+pub(crate) fn better(candidate: Best, best: Best) -> bool {
+    candidate.0 < best.0 || (candidate.0 == best.0 && candidate.1 < best.1)
+}
+
+/// Whether every point as near to `q` as `best` has a Z-order key in `keys`: then the
+/// positions with keys in that range, once searched, hold the answer. Keys grow with
+/// each coordinate, so the box around the ball of candidates has its keys between
+/// those of its corners.
+#[inline(always)]
+pub(crate) fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u64)) -> bool {
+    if best.0 == u64::MAX {
+        return false;
     }
+    // Any r at least the exact root will do (a bigger box is only less often inside):
+    // the float root is within a few units in the last place, so one more covers it.
+    let r = ((best.0 as f64).sqrt() as u64 + 1).min(u64::from(u32::MAX)) as u32;
+    let low = Point::new(
+        q.x.saturating_sub(r).max(grouped.low.x),
+        q.y.saturating_sub(r).max(grouped.low.y),
+    );
+    let high = Point::new(
+        q.x.saturating_add(r).min(grouped.high.x),
+        q.y.saturating_add(r).min(grouped.high.y),
+    );
+    grouped.key(low) >= keys.0 && grouped.key(high) <= keys.1
+}
 
-    /// The nearest other point of point `i`.
-    pub fn nearest(&self, i: usize) -> Neighbour {
-        let first = self.first_twin[i];
-        if self.second_twin[i] != NONE {
-            // A twin sits at distance 0; the lowest-indexed one other than `i`.
-            let twin = if first as usize == i {
-                self.second_twin[i]
+/// The search of one leaf's queries. `found` gets every point of the leaf.
+pub(crate) fn answer_leaf<A: Answers>(
+    tree: &Buckets,
+    grouped: &Grouped,
+    leaf: usize,
+    stack: &mut Vec<(usize, u64)>,
+    answers: &mut A,
+) {
+    let range = tree.leaf_range(leaf);
+    let first = range.start;
+    let here = grouped.positions.get(range.clone()).unwrap_or(&[]);
+    let ids = grouped.lowest.get(range.clone()).unwrap_or(&[]);
+    let count = here.len().min(LEAF_SIZE);
+    let mut best = [NO_CANDIDATE; LEAF_SIZE];
+    // Queries still searching: positions held by one point (the others are answered
+    // by their twins) whose answer may still lie beyond what was searched.
+    let mut open = [false; LEAF_SIZE];
+    for (p, open) in open.iter_mut().enumerate().take(count) {
+        match grouped.members(first + p) {
+            [_] => *open = true,
+            [lowest, second, rest @ ..] => {
+                answers.found(*lowest, *second, 0);
+                answers.found(*second, *lowest, 0);
+                for &i in rest {
+                    answers.found(i, *lowest, 0);
+                }
+            }
+            [] => {}
+        }
+    }
+    let single = open;
+    if !open.iter().any(|&open| open) {
+        return;
+    }
+    for j in 0..count {
+        for k in j + 1..count {
+            let d = squared(here[j], here[k]);
+            if better((d, ids[k]), best[j]) {
+                best[j] = (d, ids[k]);
+            }
+            if better((d, ids[j]), best[k]) {
+                best[k] = (d, ids[j]);
+            }
+        }
+    }
+    // The largest best among the open queries: a node farther than that (or as far,
+    // with no lower index) has nothing for any of them.
+    let bound = |best: &[Best; LEAF_SIZE], open: &[bool; LEAF_SIZE]| {
+        (0..count)
+            .filter(|&j| open[j])
+            .map(|j| best[j])
+            .max()
+            .unwrap_or((0, 0))
+    };
+    let leaves = tree.leaves();
+    let own = tree.node(leaves + leaf).rect;
+    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+    // Bottom-up: while some query may have its answer outside the subtree searched so
+    // far, search the sibling of the next ancestor (depth-first, nearer child on top).
+    let mut ancestor = leaves + leaf;
+    let mut height = 0;
+    loop {
+        let first_leaf = (ancestor << height) - leaves;
+        let keys = (
+            key_at(tree.leaf_range(first_leaf).start),
+            key_at(
+                tree.leaf_range(first_leaf + (1 << height) - 1)
+                    .end
+                    .saturating_sub(1),
+            ),
+        );
+        let mut any_open = false;
+        for j in 0..count {
+            if open[j] {
+                open[j] = !ball_within(grouped, here[j], best[j], keys);
+                any_open |= open[j];
+            }
+        }
+        if !any_open || ancestor <= 1 {
+            break;
+        }
+        let mut radius = bound(&best, &open);
+        let sibling = ancestor ^ 1;
+        ancestor /= 2;
+        height += 1;
+        stack.clear();
+        stack.push((sibling, own.squared_to_rect(&tree.node(sibling).rect)));
+        while let Some((v, distance)) = stack.pop() {
+            let node = tree.node(v);
+            if (distance, node.lowest) > radius {
+                continue;
+            }
+            if v >= leaves {
+                let range = tree.leaf_range(v - leaves);
+                let there = grouped.positions.get(range.clone()).unwrap_or(&[]);
+                let their_ids = grouped.lowest.get(range).unwrap_or(&[]);
+                for j in 0..count {
+                    if !open[j]
+                        || !better((node.rect.squared_to_point(here[j]), node.lowest), best[j])
+                    {
+                        continue;
+                    }
+                    let q = here[j];
+                    let mut b = best[j];
+                    for (&p, &id) in there.iter().zip(their_ids) {
+                        let candidate = (squared(q, p), id);
+                        if better(candidate, b) {
+                            b = candidate;
+                        }
+                    }
+                    best[j] = b;
+                }
+                radius = bound(&best, &open);
+                continue;
+            }
+            let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
+            let (dl, dr) = (
+                own.squared_to_rect(&left.rect),
+                own.squared_to_rect(&right.rect),
+            );
+            let mut push = |child: usize, node: Node, d: u64| {
+                if (d, node.lowest) <= radius {
+                    stack.push((child, d));
+                }
+            };
+            if dl <= dr {
+                push(2 * v + 1, right, dr);
+                push(2 * v, left, dl);
             } else {
-                first
-            };
-            return Neighbour {
-                index: twin as usize,
-                squared: 0,
-            };
+                push(2 * v, left, dl);
+                push(2 * v + 1, right, dr);
+            }
         }
-        let p = self.points[i];
-        let exact = |j: usize| Neighbour {
-            index: j,
-            squared: p.squared_distance(self.points[j]),
-        };
-        let query = [f64::from(p.x), f64::from(p.y)];
-        // Itself (distance 0) and the two nearest other positions, by f64 distance.
-        let found = self.tree.nearest_n::<SquaredEuclidean>(&query, CANDIDATES);
-        let mut others = found
-            .iter()
-            .filter(|n| self.positions[n.item as usize] != first);
-        let Some(best) = others.next() else {
-            // Unreachable: with no twin there are at least two distinct positions.
-            return exact(first as usize);
-        };
-        // f64 squared distances are within a relative 2^-51 of the exact ones, so if
-        // the runner-up is clearly farther, the first candidate is the nearest.
-        let radius = best.distance + best.distance * 1e-9 + 1.0;
-        let candidate = exact(self.positions[best.item as usize] as usize);
-        match others.next() {
-            Some(runner_up) if runner_up.distance <= radius => {}
-            _ => return candidate,
+    }
+    for j in 0..count {
+        if single[j] {
+            answers.found(ids[j], best[j].1, best[j].0);
         }
-        // A near tie: decide among every position that might be as near, exactly.
-        self.tree
-            .within_unsorted::<SquaredEuclidean>(&query, radius)
-            .into_iter()
-            .map(|n| self.positions[n.item as usize] as usize)
-            .filter(|&j| j != first as usize)
-            .map(exact)
-            .chain(std::iter::once(candidate))
-            .min_by_key(|n| (n.squared, n.index))
-            .unwrap_or(candidate)
-    }
-
-    /// The nearest neighbours of the points in `range`, in parallel.
-    pub fn nearest_in(&self, range: Range<usize>) -> Vec<Neighbour> {
-        range.into_par_iter().map(|i| self.nearest(i)).collect()
-    }
-
-    /// The nearest neighbours of the points at `range` in Z-order (see `curve_order`),
-    /// in parallel, as `(index, neighbour)` pairs: the fast way to do them all.
-    pub fn nearest_in_curve_order(&self, range: Range<usize>) -> Vec<(usize, Neighbour)> {
-        self.curve_order[range]
-            .par_iter()
-            .map(|&i| (i as usize, self.nearest(i as usize)))
-            .collect()
-    }
-
-    /// The nearest neighbour of every point, by index.
-    pub fn nearest_all(&self) -> Vec<Neighbour> {
-        let mut found = vec![
-            Neighbour {
-                index: 0,
-                squared: 0
-            };
-            self.len()
-        ];
-        for (i, neighbour) in self.nearest_in_curve_order(0..self.len()) {
-            found[i] = neighbour;
-        }
-        found
     }
 }
 
-/// The closest pair `(i, j, squared)`, `i < j`, smallest `(i, j)` on ties, from the
-/// nearest neighbour of every point.
+/// Every point's nearest other point: on the grid when a sample says it suits the
+/// input, else on the tree. `answers()` makes each chunk's collector, `done` turns it
+/// into the chunk's result.
+fn answer_all<A: Answers, R: Send>(
+    points: &[Point],
+    control: &dyn Control,
+    answers: impl Fn() -> A + Sync,
+    done: impl Fn(A) -> R + Sync,
+) -> Result<Vec<R>, Stopped> {
+    if points.len() > u32::MAX as usize {
+        return Err(Stopped);
+    }
+    let (low, high) = zorder::bounds(points, control)?;
+    let grid = Grid::new(points.len(), low, high, grid::POINTS_PER_CELL);
+    if grid::suits(points, &grid) {
+        return grid::answer_all(points, grid, control, answers, done);
+    }
+    answer_on_tree(points, control, answers, done)
+}
+
+/// Group, build, and answer every leaf of the tree.
+fn answer_on_tree<A: Answers, R: Send>(
+    points: &[Point],
+    control: &dyn Control,
+    answers: impl Fn() -> A + Sync,
+    done: impl Fn(A) -> R + Sync,
+) -> Result<Vec<R>, Stopped> {
+    let grouped = zorder::group(points, control)?;
+    let tree = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
+    if let Some(cells) = sparse::Cells::new(&grouped, control)? {
+        return sparse::answer_all(&grouped, &cells, &tree, control, answers, done);
+    }
+    let leaves = tree.leaves();
+    // Leaves per chunk: a few thousand points, well under a millisecond.
+    let chunk = chunks::chunk_size(control, leaves, 64).min(1024);
+    chunks::run(control, leaves, chunk, |_, range| {
+        let mut collector = answers();
+        let mut stack = Vec::with_capacity(64);
+        for leaf in range.clone() {
+            answer_leaf(&tree, &grouped, leaf, &mut stack, &mut collector);
+        }
+        let first = tree.leaf_range(range.start).start;
+        let end = tree.leaf_range(range.end.saturating_sub(1)).end;
+        let points_done = grouped.starts.get(end).copied().unwrap_or(0)
+            - grouped.starts.get(first).copied().unwrap_or(0);
+        control.tick(points_done as usize)?;
+        Ok(done(collector))
+    })
+}
+
+/// Writes answers straight to their places in the result, and notes the few points
+/// whose answer was too far for `u64`.
+struct Scatter<'a> {
+    indices: &'a [AtomicI64],
+    distances: &'a [AtomicU64],
+    too_far: Vec<u32>,
+}
+
+impl Answers for Scatter<'_> {
+    #[inline]
+    fn found(&mut self, i: u32, j: u32, squared: u64) {
+        if squared == u64::MAX {
+            self.too_far.push(i);
+        }
+        if let (Some(index), Some(distance)) =
+            (self.indices.get(i as usize), self.distances.get(i as usize))
+        {
+            index.store(i64::from(j), Relaxed);
+            // `u64 as f64` rounds to nearest, ties to even, as `u128 as f64` does for
+            // the same value: the same bits as `distance_from_squared`.
+            distance.store((squared as f64).sqrt().to_bits(), Relaxed);
+        }
+    }
+}
+
+/// For each point, its nearest other point and the distance (see `Neighbours`).
+/// Fewer than two points: every index is -1 (callers raise before that).
+pub fn nearest_neighbours(points: &[Point], control: &dyn Control) -> Result<Neighbours, Stopped> {
+    let n = points.len();
+    if n < 2 {
+        return Ok(Neighbours {
+            indices: vec![-1; n],
+            distances: vec![0.0; n],
+        });
+    }
+    if n <= BRUTE_FORCE_MAX {
+        return Ok(nearest_directly(points));
+    }
+    let indices: Vec<AtomicI64> = chunks::collect(control, n, |_| AtomicI64::new(0));
+    let distances: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
+    let too_far = answer_all(
+        points,
+        control,
+        || Scatter {
+            indices: &indices,
+            distances: &distances,
+            too_far: Vec::new(),
+        },
+        |scatter| scatter.too_far,
+    )?;
+    let mut indices: Vec<i64> = chunks::map_into(control, indices, AtomicI64::into_inner);
+    let mut distances: Vec<f64> =
+        chunks::map_into(control, distances, |bits| f64::from_bits(bits.into_inner()));
+    for i in too_far.into_iter().flatten() {
+        let (j, squared) = nearest_exactly(points, i as usize);
+        if let (Some(index), Some(distance)) =
+            (indices.get_mut(i as usize), distances.get_mut(i as usize))
+        {
+            *index = j as i64;
+            *distance = distance_from_squared(squared);
+        }
+    }
+    Ok(Neighbours { indices, distances })
+}
+
+/// The smallest `(squared, i, j)` answer of a chunk.
+struct Closest(Option<(u64, u32, u32)>);
+
+impl Answers for Closest {
+    #[inline]
+    fn found(&mut self, i: u32, j: u32, squared: u64) {
+        if self.0.is_none_or(|(s, k, _)| (squared, i) < (s, k)) {
+            self.0 = Some((squared, i, j));
+        }
+    }
+}
+
+/// The closest pair `(i, j, distance)`, `i < j`, smallest `(i, j)` on ties.
+/// Fewer than two points: `(0, 0, 0.0)` (callers raise before that).
 ///
 /// The smallest index on any closest pair pairs with its own nearest neighbour: that
 /// neighbour has the lowest index at the minimum distance, and cannot be lower than
 /// `i`, or it would itself be the smallest index on a closest pair.
-pub fn closest_pair(neighbours: &[Neighbour]) -> Option<(usize, usize, u128)> {
-    let (i, best) = neighbours
-        .iter()
-        .enumerate()
-        .min_by_key(|(i, n)| (n.squared, *i))?;
-    Some((i, best.index, best.squared))
+pub fn closest_pair(
+    points: &[Point],
+    control: &dyn Control,
+) -> Result<(usize, usize, f64), Stopped> {
+    let n = points.len();
+    let exact_pairs = |points: &[Point]| {
+        let mut best = (u128::MAX, 0, 0);
+        for (i, &p) in points.iter().enumerate() {
+            for (j, &q) in points.iter().enumerate().skip(i + 1) {
+                let candidate = (p.squared_distance(q), i, j);
+                if candidate < best {
+                    best = candidate;
+                }
+            }
+        }
+        best
+    };
+    if n < 2 {
+        return Ok((0, 0, 0.0));
+    }
+    if n <= CLOSEST_BRUTE_FORCE_MAX {
+        let (squared, i, j) = exact_pairs(points);
+        return Ok((i, j, distance_from_squared(squared)));
+    }
+    let found = answer_all(points, control, || Closest(None), |closest| closest.0)?;
+    match found.into_iter().flatten().min() {
+        // Every point is 2^32 or more from all others: a handful of points at most.
+        None | Some((u64::MAX, _, _)) => {
+            let (squared, i, j) = exact_pairs(points);
+            Ok((i, j, distance_from_squared(squared)))
+        }
+        Some((squared, i, j)) => Ok((
+            i as usize,
+            j as usize,
+            distance_from_squared(u128::from(squared)),
+        )),
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use crate::test_support::lcg;
+    use crate::control::Sequential;
+    use crate::test_support::{lcg, shapes, Pool};
 
-    fn brute(points: &[Point]) -> Vec<Neighbour> {
-        (0..points.len())
-            .map(|i| {
-                (0..points.len())
-                    .filter(|&j| j != i)
-                    .map(|j| Neighbour {
-                        index: j,
-                        squared: points[i].squared_distance(points[j]),
-                    })
-                    .min_by_key(|n| (n.squared, n.index))
-                    .unwrap()
-            })
-            .collect()
+    fn brute(points: &[Point]) -> Neighbours {
+        let mut expected = Neighbours::default();
+        for i in 0..points.len() {
+            let (j, squared) = nearest_exactly(points, i);
+            expected.indices.push(j as i64);
+            expected.distances.push(points[i].dist(points[j]));
+            assert_eq!(
+                distance_from_squared(squared).to_bits(),
+                points[i].dist(points[j]).to_bits()
+            );
+        }
+        expected
+    }
+
+    fn brute_pair(points: &[Point]) -> (usize, usize, f64) {
+        let mut best = (u128::MAX, 0, 0);
+        for i in 0..points.len() {
+            for j in i + 1..points.len() {
+                best = best.min((points[i].squared_distance(points[j]), i, j));
+            }
+        }
+        (best.1, best.2, points[best.1].dist(points[best.2]))
+    }
+
+    fn check(points: &[Point], what: &str) {
+        let expected = brute(points);
+        let pair = brute_pair(points);
+        for pool in [Pool::new(1), Pool::new(2)] {
+            let found = pool.install(|| nearest_neighbours(points, &pool)).unwrap();
+            assert_eq!(
+                found.indices,
+                expected.indices,
+                "{what}, {} points",
+                points.len()
+            );
+            let bits = |d: &[f64]| d.iter().map(|d| d.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&found.distances), bits(&expected.distances), "{what}");
+            let closest = pool.install(|| closest_pair(points, &pool)).unwrap();
+            assert_eq!(closest, pair, "{what}");
+        }
     }
 
     #[test]
-    fn matches_brute_force() {
-        let mut seed = 7;
-        for side in [3u32, 20, 1000, u32::MAX] {
-            let points: Vec<Point> = (0..400)
-                .map(|_| {
-                    Point::new(
-                        lcg(&mut seed) % side.saturating_add(1).max(1),
-                        lcg(&mut seed) % side.saturating_add(1).max(1),
-                    )
-                })
-                .collect();
-            let index = NearestIndex::new(points.to_vec()).unwrap();
-            assert_eq!(
-                index.nearest_in(0..points.len()),
-                brute(&points),
-                "side {side}"
-            );
-            assert_eq!(index.nearest_all(), brute(&points), "side {side}");
+    fn every_shape_matches_brute_force() {
+        for n in (2..=40).chain([63, 64, 65, 79, 80, 81, 200, 1000, 3000]) {
+            for (what, points) in shapes(n, n as u64) {
+                check(&points, &what);
+            }
+        }
+    }
+
+    /// Which search answers `points`.
+    fn path(points: &[Point]) -> &'static str {
+        let (low, high) = zorder::bounds(points, &Sequential).unwrap();
+        if grid::suits(
+            points,
+            &Grid::new(points.len(), low, high, grid::POINTS_PER_CELL),
+        ) {
+            return "grid";
+        }
+        let grouped = zorder::group(points, &Sequential).unwrap();
+        match sparse::Cells::new(&grouped, &Sequential).unwrap() {
+            Some(_) => "sparse",
+            None => "tree",
+        }
+    }
+
+    #[test]
+    fn each_search_gets_the_shapes_it_is_for() {
+        let shapes: std::collections::HashMap<String, Vec<Point>> =
+            shapes(3000, 1).into_iter().collect();
+        for (shape, expected) in [
+            ("uniform", "grid"),
+            ("vertical line", "grid"),
+            ("lattice", "grid"),
+            ("clusters", "sparse"),
+            ("diagonal", "sparse"),
+            ("outliers", "sparse"),
+            ("mixed density", "tree"),
+            ("duplicates", "tree"),
+        ] {
+            assert_eq!(path(&shapes[shape]), expected, "{shape}");
         }
     }
 
     #[test]
     fn extremes_and_ties() {
-        let points = [
+        let corners = [
             Point::new(0, 0),
             Point::new(u32::MAX, u32::MAX),
             Point::new(u32::MAX, 0),
         ];
-        let index = NearestIndex::new(points.to_vec()).unwrap();
-        let found = index.nearest_in(0..3);
-        assert_eq!(
-            found.iter().map(|n| n.index).collect::<Vec<_>>(),
-            vec![2, 2, 0]
-        );
+        check(&corners, "corners");
+        let opposite = [Point::new(0, 0), Point::new(u32::MAX, u32::MAX)];
+        check(&opposite, "opposite corners");
+        // Far corners among many: the tree path with neighbours beyond u64.
+        let mut seed = 5;
+        let mut many: Vec<Point> = (0..500)
+            .map(|_| {
+                Point::new(
+                    lcg(&mut seed) % 1000 + (1 << 31),
+                    lcg(&mut seed) % 1000 + (1 << 31),
+                )
+            })
+            .collect();
+        many.extend([
+            Point::new(0, 0),
+            Point::new(u32::MAX, u32::MAX),
+            Point::new(0, u32::MAX),
+        ]);
+        check(&many, "cluster and corners");
+        let opposite_many: Vec<Point> = (0..100)
+            .map(|k| {
+                if k % 2 == 0 {
+                    Point::new(0, 0)
+                } else {
+                    Point::new(u32::MAX, u32::MAX)
+                }
+            })
+            .chain([Point::new(u32::MAX, 0)])
+            .collect();
+        check(&opposite_many, "twins at the corners");
         let cross = [
             Point::new(1, 2),
             Point::new(2, 1),
@@ -277,41 +600,45 @@ mod tests {
             Point::new(0, 1),
             Point::new(1, 0),
         ];
-        let index = NearestIndex::new(cross.to_vec()).unwrap();
-        assert_eq!(
-            index.nearest(2),
-            Neighbour {
-                index: 0,
-                squared: 1
-            }
-        );
+        let found = nearest_neighbours(&cross, &Sequential).unwrap();
+        assert_eq!(found.indices[2], 0);
+        assert_eq!(found.distances[2], 1.0);
         let same = [Point::new(5, 5); 4];
-        let index = NearestIndex::new(same.to_vec()).unwrap();
-        let found: Vec<usize> = index.nearest_in(0..4).iter().map(|n| n.index).collect();
-        assert_eq!(found, vec![1, 0, 0, 0]);
-    }
-
-    #[test]
-    fn too_few() {
-        assert_eq!(NearestIndex::new(vec![]).err(), Some(TooFewPoints(0)));
         assert_eq!(
-            NearestIndex::new(vec![Point::new(1, 1)]).err(),
-            Some(TooFewPoints(1))
+            nearest_neighbours(&same, &Sequential).unwrap().indices,
+            vec![1, 0, 0, 0]
         );
+        assert_eq!(closest_pair(&same, &Sequential).unwrap(), (0, 1, 0.0));
     }
 
     #[test]
-    fn closest_pair_takes_the_smallest_pair() {
-        let points = [
-            Point::new(100, 100),
-            Point::new(0, 0),
-            Point::new(50, 50),
-            Point::new(1, 0),
-            Point::new(51, 50),
-            Point::new(0, 1),
-        ];
-        let index = NearestIndex::new(points.to_vec()).unwrap();
-        let neighbours = index.nearest_in(0..points.len());
-        assert_eq!(closest_pair(&neighbours), Some((1, 3, 1)));
+    fn too_few_points_do_not_panic() {
+        assert_eq!(
+            nearest_neighbours(&[], &Sequential).unwrap(),
+            Neighbours::default()
+        );
+        let one = nearest_neighbours(&[Point::new(1, 1)], &Sequential).unwrap();
+        assert_eq!(one.indices, vec![-1]);
+        assert_eq!(closest_pair(&[], &Sequential).unwrap(), (0, 0, 0.0));
+    }
+
+    #[test]
+    fn stops_when_told() {
+        let mut seed = 9;
+        let points: Vec<Point> = (0..50_000)
+            .map(|_| Point::new(lcg(&mut seed), lcg(&mut seed)))
+            .collect();
+        for threads in [1, 2] {
+            let pool = Pool::stopping_after(threads, 3);
+            assert_eq!(
+                pool.install(|| nearest_neighbours(&points, &pool)),
+                Err(Stopped)
+            );
+            let pool = Pool::stopping_after(threads, 3);
+            assert_eq!(pool.install(|| closest_pair(&points, &pool)), Err(Stopped));
+            let pool = Pool::new(threads);
+            pool.install(|| nearest_neighbours(&points, &pool)).unwrap();
+            assert_eq!(pool.done(), points.len());
+        }
     }
 }

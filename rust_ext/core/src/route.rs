@@ -1,285 +1,489 @@
 //! Routes: the greedy nearest-neighbour tour and the length of a path.
 //!
-//! The tour asks "which unvisited point is nearest?" once per point while points
-//! leave the set. kiddo's trees either cannot remove points (the immutable one) or
-//! keep searching subtrees that have emptied (the mutable one), which makes the late,
-//! long jumps of a tour slow; so the tour uses its own small k-d tree whose nodes
-//! count their remaining points and know their lowest remaining index. Empty subtrees
-//! are skipped, and a subtree is pruned as soon as it cannot hold a nearer point, or
-//! an equally near one with a lower index: decisions are exact, ties go to the
-//! lowest index.
+//! The tour asks "which unvisited point is nearest?" once per point while points leave
+//! the set. Evenly spread inputs (the sample of `grid::suits`) run on a uniform grid
+//! whose cells keep their unvisited points first; a step scans rings of cells until
+//! the next ring is farther than its best candidate.
+//!
+//! Other inputs run on the bucket tree of the nearest-neighbour search (Z-order, equal
+//! positions grouped): a search starts in the current position's leaf and goes up,
+//! looking into the sibling of each ancestor only when its box could hold something
+//! nearer, or as near with a lower index, until the ball of candidates lies in the key
+//! range searched. Removal is O(1) amortised (Bentley 1992): a leaf counts its
+//! unvisited positions, an inner node its non-empty children, and only a node that
+//! empties tells its parent, once. Empty subtrees are never entered. Arriving at a
+//! position (at its lowest index, since ties go to the lowest index) the tour takes
+//! all its points at once, in ascending index: they are at distance 0 from each other
+//! and nearer than anything else.
 
 use rayon::prelude::*;
 
+use crate::buckets::{squared, Buckets};
+use crate::control::{Control, Stopped};
 use crate::fsum::ExactSum;
+use crate::grid::{self, Cells, Grid};
+use crate::nearest::{ball_within, better};
 use crate::point::Point;
+use crate::zorder;
 
-const NONE: u32 = u32::MAX;
-const LEAF_SIZE: usize = 16;
+/// Positions per leaf at most, for the tour. Measured on 1M uniform points.
+pub const ROUTE_LEAF_SIZE: usize = 8;
 
-/// `start` is not an index of the points.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StartOutOfRange {
-    pub start: usize,
-    pub count: usize,
+/// Up to this many points the tour compares every remaining point at each step: no
+/// allocation but the result. Measured (examples/small_timing): the tree wins above
+/// about this size.
+pub const ROUTE_BRUTE_FORCE_MAX: usize = 128;
+
+/// Points per cell of the route's uniform grid: coarser than the search's, as the
+/// cells empty while the tour goes on. Measured (callgrind, 250k uniform points:
+/// 890, 852 and 885 instructions a step at 1, 2 and 3).
+const ROUTE_POINTS_PER_CELL: f64 = 2.0;
+
+/// Below this many points `greedy_route` is best run with `threads() == 1`: only its
+/// sort is parallel, the tour itself is one step after another. Measured (uniform, 1
+/// vs 2 threads): 200k points 34.2 vs 33.8 ms, 1M 228 vs 224 ms.
+pub const ROUTE_PARALLEL_MIN: usize = 500_000;
+
+/// Route steps between two ticks.
+const STEPS_PER_TICK: usize = 1 << 12;
+
+/// Legs per chunk of `path_length`.
+const LEGS_PER_CHUNK: usize = 1 << 15;
+
+/// The tour for a few points: the result holds the points not yet visited, after the
+/// route so far, and each step swaps the nearest one into place.
+fn greedy_route_directly(points: &[Point], start: usize) -> Vec<i64> {
+    let mut route: Vec<i64> = (0..points.len() as i64).collect();
+    route.swap(0, start);
+    // Keep the unvisited part in ascending index, so the first of equals is the lowest.
+    if let Some(rest) = route.get_mut(1..) {
+        rest.sort_unstable();
+    }
+    let at = |k: i64| points.get(k as usize).copied().unwrap_or_default();
+    for step in 1..route.len() {
+        let here = at(route[step - 1]);
+        let mut best = (u128::MAX, i64::MAX, step);
+        for (slot, &k) in route.iter().enumerate().skip(step) {
+            let candidate = (here.squared_distance(at(k)), k, slot);
+            if candidate < best {
+                best = candidate;
+            }
+        }
+        // Remove the chosen one and shift, so the rest stays in ascending index.
+        route[step..=best.2].rotate_right(1);
+    }
+    route
 }
 
-#[derive(Debug, Clone)]
-struct Node {
-    min: [u32; 2],
-    max: [u32; 2],
-    remaining: u32,
-    /// The lowest index still in this subtree, `NONE` when empty.
-    lowest: u32,
-    parent: u32,
-    /// Children, or `NONE` for a leaf.
-    left: u32,
-    right: u32,
-    /// A leaf's points: `items[start..end]`.
-    start: u32,
-    end: u32,
-}
-
-/// The points not yet visited, searchable for the nearest one.
-struct Remaining<'a> {
-    points: &'a [Point],
-    nodes: Vec<Node>,
-    items: Vec<u32>,
-    leaf_of: Vec<u32>,
+/// The unvisited positions: counts per node, see the module documentation.
+struct Unvisited {
+    /// A leaf: its unvisited positions; an inner node: its non-empty children.
+    left: Vec<u8>,
     visited: Vec<bool>,
 }
 
-fn axis(p: Point, axis: usize) -> u32 {
-    if axis == 0 {
-        p.x
-    } else {
-        p.y
+impl Unvisited {
+    fn new(tree: &Buckets) -> Self {
+        let leaves = tree.leaves();
+        let mut left = vec![0u8; 2 * leaves];
+        for leaf in 0..leaves {
+            left[leaves + leaf] = tree.leaf_range(leaf).len() as u8;
+        }
+        for v in (1..leaves).rev() {
+            left[v] = u8::from(left[2 * v] > 0) + u8::from(left[2 * v + 1] > 0);
+        }
+        Unvisited {
+            left,
+            visited: vec![false; tree.leaf_starts.last().copied().unwrap_or(0) as usize],
+        }
+    }
+
+    #[inline]
+    fn is_empty(&self, v: usize) -> bool {
+        self.left.get(v).is_none_or(|&left| left == 0)
+    }
+
+    fn remove(&mut self, position: usize, leaf_node: usize) {
+        if let Some(visited) = self.visited.get_mut(position) {
+            *visited = true;
+        }
+        let mut v = leaf_node;
+        while let Some(left) = self.left.get_mut(v) {
+            *left = left.saturating_sub(1);
+            if *left > 0 || v <= 1 {
+                break;
+            }
+            v /= 2;
+        }
     }
 }
 
-impl<'a> Remaining<'a> {
-    fn new(points: &'a [Point]) -> Self {
-        let mut tree = Remaining {
-            points,
-            nodes: Vec::with_capacity(2 * points.len() / LEAF_SIZE + 2),
-            items: (0..points.len() as u32).collect(),
-            leaf_of: vec![NONE; points.len()],
-            visited: vec![false; points.len()],
-        };
-        if !points.is_empty() {
-            tree.build(0, points.len(), NONE);
-        }
-        tree
-    }
-
-    /// Build the subtree over `items[start..end]`; returns its node.
-    fn build(&mut self, start: usize, end: usize, parent: u32) -> u32 {
-        let slice = &self.items[start..end];
-        let mut min = [u32::MAX; 2];
-        let mut max = [0; 2];
-        for &i in slice {
-            let p = self.points[i as usize];
-            min = [min[0].min(p.x), min[1].min(p.y)];
-            max = [max[0].max(p.x), max[1].max(p.y)];
-        }
-        let lowest = slice.iter().copied().min().unwrap_or(NONE);
-        let id = self.nodes.len() as u32;
-        self.nodes.push(Node {
-            min,
-            max,
-            remaining: (end - start) as u32,
-            lowest,
-            parent,
-            left: NONE,
-            right: NONE,
-            start: start as u32,
-            end: end as u32,
-        });
-        if end - start <= LEAF_SIZE {
-            for k in start..end {
-                self.leaf_of[self.items[k] as usize] = id;
+/// The nearest unvisited position to `q` (ties: lowest index), starting from the leaf
+/// node `from`: `(position, its leaf node)`. `stack` is scratch space, kept between
+/// calls.
+fn nearest_unvisited(
+    tree: &Buckets,
+    grouped: &zorder::Grouped,
+    unvisited: &Unvisited,
+    q: Point,
+    from: usize,
+    stack: &mut Vec<usize>,
+) -> Option<(usize, usize)> {
+    let leaves = tree.leaves();
+    let mut best: (u64, u32) = (u64::MAX, u32::MAX);
+    let mut found = None;
+    let mut scan = |v: usize, best: &mut (u64, u32)| {
+        let range = tree.leaf_range(v - leaves);
+        let first = range.start;
+        let positions = grouped.positions.get(range.clone()).unwrap_or(&[]);
+        let ids = grouped.lowest.get(range.clone()).unwrap_or(&[]);
+        let visited = unvisited.visited.get(range).unwrap_or(&[]);
+        for (k, ((&p, &id), &gone)) in positions.iter().zip(ids).zip(visited).enumerate() {
+            let candidate = (squared(q, p), id);
+            if !gone && better(candidate, *best) {
+                *best = candidate;
+                found = Some((first + k, v));
             }
-            return id;
         }
-        // Split the wider side at the median.
-        let split_axis = usize::from(max[1] - min[1] > max[0] - min[0]);
-        let middle = start + (end - start) / 2;
-        let points = self.points;
-        self.items[start..end]
-            .select_nth_unstable_by_key(middle - start, |&i| axis(points[i as usize], split_axis));
-        let left = self.build(start, middle, id);
-        let right = self.build(middle, end, id);
-        let node = &mut self.nodes[id as usize];
-        node.left = left;
-        node.right = right;
-        id
+    };
+    if !unvisited.is_empty(from) {
+        scan(from, &mut best);
     }
-
-    /// The smallest squared distance from `q` to the node's box.
-    fn box_distance(node: &Node, q: Point) -> u128 {
-        let gap = |v: u32, lo: u32, hi: u32| -> u128 {
-            u128::from(if v < lo { lo - v } else { v.saturating_sub(hi) })
-        };
-        let dx = gap(q.x, node.min[0], node.max[0]);
-        let dy = gap(q.y, node.min[1], node.max[1]);
-        dx * dx + dy * dy
-    }
-
-    fn remove(&mut self, i: usize) {
-        self.visited[i] = true;
-        let leaf = self.leaf_of[i];
-        let node = &self.nodes[leaf as usize];
-        let lowest = self.items[node.start as usize..node.end as usize]
-            .iter()
-            .copied()
-            .filter(|&j| !self.visited[j as usize])
-            .min()
-            .unwrap_or(NONE);
-        let node = &mut self.nodes[leaf as usize];
-        node.remaining -= 1;
-        node.lowest = lowest;
-        let mut parent = node.parent;
-        while parent != NONE {
-            let (left, right) = (
-                self.nodes[parent as usize].left,
-                self.nodes[parent as usize].right,
-            );
-            let lowest = self.nodes[left as usize]
-                .lowest
-                .min(self.nodes[right as usize].lowest);
-            let node = &mut self.nodes[parent as usize];
-            node.remaining -= 1;
-            node.lowest = lowest;
-            parent = node.parent;
+    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+    let mut ancestor = from;
+    let mut height = 0;
+    while ancestor > 1 {
+        // Everything under `ancestor` is searched: done if the ball of candidates
+        // lies in its key range (see `nearest::ball_within`).
+        let first_leaf = (ancestor << height) - leaves;
+        let keys = (
+            key_at(tree.leaf_range(first_leaf).start),
+            key_at(
+                tree.leaf_range(first_leaf + (1 << height) - 1)
+                    .end
+                    .saturating_sub(1),
+            ),
+        );
+        if ball_within(grouped, q, best, keys) {
+            break;
+        }
+        let sibling = ancestor ^ 1;
+        ancestor /= 2;
+        height += 1;
+        stack.clear();
+        stack.push(sibling);
+        while let Some(v) = stack.pop() {
+            let node = tree.node(v);
+            if unvisited.is_empty(v) || !better((node.rect.squared_to_point(q), node.lowest), best)
+            {
+                continue;
+            }
+            if v >= leaves {
+                scan(v, &mut best);
+                continue;
+            }
+            let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
+            if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
+                stack.extend([2 * v + 1, 2 * v]);
+            } else {
+                stack.extend([2 * v, 2 * v + 1]);
+            }
         }
     }
-
-    /// The nearest remaining point to `q`: `(squared distance, index)`, lowest index on ties.
-    fn nearest(&self, q: Point) -> Option<(u128, u32)> {
-        let mut best = (u128::MAX, NONE);
-        if !self.nodes.is_empty() {
-            self.search(0, q, &mut best);
-        }
-        (best.1 != NONE).then_some(best)
+    // The squared distance saturates at u64::MAX only for points 2^32 apart or more;
+    // then candidates are compared again exactly.
+    if best.0 == u64::MAX {
+        return nearest_unvisited_exactly(tree, grouped, unvisited, q);
     }
+    found
+}
 
-    fn search(&self, id: u32, q: Point, best: &mut (u128, u32)) {
-        let node = &self.nodes[id as usize];
-        if node.remaining == 0 || (Self::box_distance(node, q), node.lowest) >= *best {
-            return;
+/// As `nearest_unvisited`, over every unvisited position with exact distances.
+fn nearest_unvisited_exactly(
+    tree: &Buckets,
+    grouped: &zorder::Grouped,
+    unvisited: &Unvisited,
+    q: Point,
+) -> Option<(usize, usize)> {
+    let leaves = tree.leaves();
+    let mut best = None;
+    for leaf in 0..leaves {
+        for position in tree.leaf_range(leaf) {
+            if unvisited.visited.get(position).copied().unwrap_or(true) {
+                continue;
+            }
+            let (Some(&p), Some(&id)) = (
+                grouped.positions.get(position),
+                grouped.lowest.get(position),
+            ) else {
+                continue;
+            };
+            let candidate = (q.squared_distance(p), id, position, leaves + leaf);
+            if best.is_none_or(|b| candidate < b) {
+                best = Some(candidate);
+            }
         }
-        if node.left == NONE {
-            for &j in &self.items[node.start as usize..node.end as usize] {
-                if !self.visited[j as usize] {
-                    let candidate = (q.squared_distance(self.points[j as usize]), j);
-                    if candidate < *best {
+    }
+    best.map(|(_, _, position, v)| (position, v))
+}
+
+/// The tour on the uniform grid (for evenly spread inputs): each cell keeps its
+/// unvisited points first, a visited one is swapped behind them, so a search reads
+/// only unvisited points; it scans rings of cells until the next ring is farther than
+/// its best candidate.
+fn greedy_route_on_grid(
+    points: &[Point],
+    start: usize,
+    grid: Grid,
+    control: &dyn Control,
+) -> Result<Vec<i64>, Stopped> {
+    let n = points.len();
+    let Cells {
+        grid,
+        order,
+        sorted,
+        starts,
+    } = Cells::new(points, grid, control)?;
+    // Each point with its index, by cell; each cell's `(start, unvisited count)`; and
+    // where each point sits.
+    let mut entries: Vec<(Point, u32)> = sorted.into_iter().zip(order).collect();
+    let mut cells: Vec<(u32, u32)> = starts
+        .windows(2)
+        .map(|pair| (pair[0], pair[1] - pair[0]))
+        .collect();
+    let mut slot = vec![0u32; n];
+    for (k, &(_, i)) in entries.iter().enumerate() {
+        if let Some(s) = slot.get_mut(i as usize) {
+            *s = k as u32;
+        }
+    }
+    let (columns, rows) = (grid.columns(), grid.rows());
+    let mut route: Vec<i64> = Vec::with_capacity(n);
+    let mut current = start as u32;
+    let mut since_tick = 0;
+    loop {
+        route.push(i64::from(current));
+        let q = points.get(current as usize).copied().unwrap_or_default();
+        let cell = grid.cell(q) as usize;
+        // Swap the current point behind its cell's unvisited ones.
+        if let (Some(&at), Some((start, count))) = (slot.get(current as usize), cells.get_mut(cell))
+        {
+            let last = (*start + *count).saturating_sub(1);
+            *count = count.saturating_sub(1);
+            entries.swap(at as usize, last as usize);
+            if let Some(&(_, moved)) = entries.get(at as usize) {
+                if let Some(s) = slot.get_mut(moved as usize) {
+                    *s = at;
+                }
+            }
+        }
+        if route.len() >= n {
+            break;
+        }
+        since_tick += 1;
+        if since_tick >= STEPS_PER_TICK {
+            control.tick(since_tick)?;
+            since_tick = 0;
+        }
+        let (column, row) = grid.column_row(q);
+        let mut best = (u64::MAX, u32::MAX);
+        let scan = |span: &[(u32, u32)], best: &mut (u64, u32)| {
+            for &(start, count) in span {
+                if count == 0 {
+                    continue;
+                }
+                let near = entries
+                    .get(start as usize..(start + count) as usize)
+                    .unwrap_or(&[]);
+                for &(p, id) in near {
+                    let candidate = (squared(q, p), id);
+                    if better(candidate, *best) {
                         *best = candidate;
                     }
                 }
             }
-            return;
-        }
-        let (left, right) = (node.left, node.right);
-        let near_left = Self::box_distance(&self.nodes[left as usize], q)
-            <= Self::box_distance(&self.nodes[right as usize], q);
-        let (first, second) = if near_left {
-            (left, right)
-        } else {
-            (right, left)
         };
-        self.search(first, q, best);
-        self.search(second, q, best);
-    }
-}
-
-/// A greedy nearest-neighbour tour under construction, advanced in steps so that a
-/// caller can look up between them (for Ctrl-C, for progress).
-pub struct GreedyRoute<'a> {
-    remaining: Remaining<'a>,
-    route: Vec<usize>,
-}
-
-impl<'a> GreedyRoute<'a> {
-    pub fn new(points: &'a [Point], start: usize) -> Result<Self, StartOutOfRange> {
-        if start >= points.len() {
-            return Err(StartOutOfRange {
-                start,
-                count: points.len(),
-            });
+        let mut ring = 0u64;
+        loop {
+            let top = row.saturating_sub(ring);
+            let bottom = (row + ring).min(rows - 1);
+            let first = column.saturating_sub(ring);
+            let last = (column + ring).min(columns - 1);
+            for r in top..=bottom {
+                let base = (r * columns) as usize;
+                if r + ring == row || r == row + ring {
+                    // The ring's top and bottom rows, whole.
+                    let span = cells
+                        .get(base + first as usize..=base + last as usize)
+                        .unwrap_or(&[]);
+                    scan(span, &mut best);
+                } else {
+                    // Middle rows: the ring's two end cells, where inside the grid.
+                    if column >= ring {
+                        let c = base + (column - ring) as usize;
+                        scan(cells.get(c..=c).unwrap_or(&[]), &mut best);
+                    }
+                    if column + ring < columns {
+                        let c = base + (column + ring) as usize;
+                        scan(cells.get(c..=c).unwrap_or(&[]), &mut best);
+                    }
+                }
+            }
+            match grid.beyond(q, column, row, ring) {
+                None => break,
+                // Strictly farther: a point as near beyond could have a lower index.
+                Some(bound) if best.0 != u64::MAX && bound.saturating_mul(bound) > best.0 => break,
+                Some(_) => ring += 1,
+            }
         }
-        let mut remaining = Remaining::new(points);
-        remaining.remove(start);
-        let mut route = Vec::with_capacity(points.len());
-        route.push(start);
-        Ok(GreedyRoute { remaining, route })
-    }
-
-    /// How many points the route holds so far.
-    pub fn len(&self) -> usize {
-        self.route.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.route.is_empty()
-    }
-
-    /// Whether every point is on the route.
-    pub fn is_done(&self) -> bool {
-        self.route.len() == self.remaining.points.len()
-    }
-
-    /// Add up to `steps` more points; returns whether the route is complete.
-    pub fn advance(&mut self, steps: usize) -> bool {
-        for _ in 0..steps {
-            let Some(&last) = self.route.last() else {
-                break;
-            };
-            let Some((_, next)) = self.remaining.nearest(self.remaining.points[last]) else {
-                break;
-            };
-            self.remaining.remove(next as usize);
-            self.route.push(next as usize);
+        if best.0 == u64::MAX {
+            // Every unvisited point is 2^32 or more away (a few steps at most in any
+            // input): compare them exactly.
+            let mut exact = (u128::MAX, u32::MAX);
+            for &(start, count) in &cells {
+                for &(p, id) in entries
+                    .get(start as usize..(start + count) as usize)
+                    .unwrap_or(&[])
+                {
+                    exact = exact.min((q.squared_distance(p), id));
+                }
+            }
+            best.1 = exact.1;
         }
-        self.is_done()
+        current = best.1;
     }
-
-    pub fn into_route(self) -> Vec<usize> {
-        self.route
-    }
+    control.tick(since_tick)?;
+    Ok(route)
 }
 
-/// The whole greedy tour from `start`.
-pub fn greedy_route(points: &[Point], start: usize) -> Result<Vec<usize>, StartOutOfRange> {
-    let mut route = GreedyRoute::new(points, start)?;
-    route.advance(usize::MAX);
-    Ok(route.into_route())
+/// The greedy nearest-neighbour tour from `start`: each step goes to the nearest
+/// unvisited point, ties to the lowest index. `start` out of range: an empty route
+/// (callers raise before that).
+pub fn greedy_route(
+    points: &[Point],
+    start: usize,
+    control: &dyn Control,
+) -> Result<Vec<i64>, Stopped> {
+    let n = points.len();
+    if start >= n {
+        return Ok(Vec::new());
+    }
+    if n <= ROUTE_BRUTE_FORCE_MAX {
+        return Ok(greedy_route_directly(points, start));
+    }
+    if n > u32::MAX as usize {
+        return Err(Stopped);
+    }
+    let (low, high) = zorder::bounds(points, control)?;
+    let grid = Grid::new(n, low, high, ROUTE_POINTS_PER_CELL);
+    if grid::suits(points, &grid) {
+        return greedy_route_on_grid(points, start, grid, control);
+    }
+    let grouped = zorder::group(points, control)?;
+    let tree = Buckets::new(
+        &grouped.positions,
+        &grouped.lowest,
+        ROUTE_LEAF_SIZE,
+        control,
+    )?;
+    let leaves = tree.leaves();
+    let mut unvisited = Unvisited::new(&tree);
+    let mut route: Vec<i64> = Vec::with_capacity(n);
+    let Some(first) = grouped
+        .positions
+        .iter()
+        .zip(&grouped.starts)
+        .position(|(&p, _)| p == points[start])
+    else {
+        return Ok(Vec::new());
+    };
+    // The start position's leaf: the last leaf starting at or before it.
+    let leaf_of = |position: usize| {
+        tree.leaf_starts
+            .partition_point(|&s| s as usize <= position)
+            .saturating_sub(1)
+    };
+    route.push(start as i64);
+    route.extend(
+        grouped
+            .members(first)
+            .iter()
+            .filter(|&&i| i as usize != start)
+            .map(|&i| i64::from(i)),
+    );
+    let mut current = (first, leaves + leaf_of(first));
+    unvisited.remove(current.0, current.1);
+    let mut since_tick = 0;
+    let mut stack = Vec::with_capacity(64);
+    while route.len() < n {
+        let q = grouped
+            .positions
+            .get(current.0)
+            .copied()
+            .unwrap_or_default();
+        let Some(next) = nearest_unvisited(&tree, &grouped, &unvisited, q, current.1, &mut stack)
+        else {
+            break;
+        };
+        unvisited.remove(next.0, next.1);
+        let members = grouped.members(next.0);
+        route.extend(members.iter().map(|&i| i64::from(i)));
+        since_tick += members.len();
+        if since_tick >= STEPS_PER_TICK {
+            control.tick(since_tick)?;
+            since_tick = 0;
+        }
+        current = next;
+    }
+    control.tick(since_tick)?;
+    Ok(route)
 }
 
 /// The length of the path through `points` in order, correctly rounded (as
-/// `math.fsum` of the legs), summed in parallel.
-pub fn path_length(points: &[Point]) -> f64 {
+/// `math.fsum` of the legs); in parallel when `threads() > 1`, with the same result.
+pub fn path_length(points: &[Point], control: &dyn Control) -> Result<f64, Stopped> {
     if points.len() < 2 {
-        return 0.0;
+        return Ok(0.0);
     }
-    points
-        .par_windows(2)
-        .fold(ExactSum::new, |mut sum, pair| {
+    let legs = points.len() - 1;
+    let sum_of = |range: std::ops::Range<usize>| -> Result<ExactSum, Stopped> {
+        let mut sum = ExactSum::new();
+        for pair in points
+            .get(range.start..range.end + 1)
+            .unwrap_or(&[])
+            .windows(2)
+        {
             sum.add(pair[0].dist(pair[1]));
-            sum
-        })
-        .reduce(ExactSum::new, |mut a, b| {
-            a.merge(&b);
-            a
-        })
-        .value()
+        }
+        control.tick(range.len())?;
+        Ok(sum)
+    };
+    let chunk = |c: usize| c * LEGS_PER_CHUNK..legs.min((c + 1) * LEGS_PER_CHUNK);
+    let pieces = legs.div_ceil(LEGS_PER_CHUNK);
+    let sums: Vec<ExactSum> = if control.threads() <= 1 || pieces <= 1 {
+        (0..pieces)
+            .map(|c| sum_of(chunk(c)))
+            .collect::<Result<_, _>>()?
+    } else {
+        (0..pieces)
+            .into_par_iter()
+            .map(|c| sum_of(chunk(c)))
+            .collect::<Result<_, _>>()?
+    };
+    let mut total = ExactSum::new();
+    for sum in &sums {
+        total.merge(sum);
+    }
+    Ok(total.value())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::lcg;
+    use crate::control::Sequential;
+    use crate::test_support::{shapes, Pool};
 
-    fn brute(points: &[Point], start: usize) -> Vec<usize> {
+    fn brute(points: &[Point], start: usize) -> Vec<i64> {
         let mut route = vec![start];
         let mut left: Vec<usize> = (0..points.len()).filter(|&j| j != start).collect();
         while !left.is_empty() {
@@ -291,27 +495,22 @@ mod tests {
                 .unwrap();
             route.push(left.remove(k));
         }
-        route
+        route.into_iter().map(|i| i as i64).collect()
     }
 
     #[test]
-    fn matches_brute_force() {
-        let mut seed = 11;
-        for side in [1u32, 4, 50, 100_000, u32::MAX] {
-            let points: Vec<Point> = (0..300)
-                .map(|_| {
-                    Point::new(
-                        lcg(&mut seed) % side.saturating_add(1),
-                        lcg(&mut seed) % side.saturating_add(1),
-                    )
-                })
-                .collect();
-            for start in [0, 17, 299] {
-                assert_eq!(
-                    greedy_route(&points, start).unwrap(),
-                    brute(&points, start),
-                    "side {side}"
-                );
+    fn every_shape_matches_brute_force() {
+        for n in (1..=20).chain([127, 128, 129, 300, 1500]) {
+            for (what, points) in shapes(n, 100 + n as u64) {
+                for start in [0, n / 2, n - 1] {
+                    let expected = brute(&points, start);
+                    for pool in [Pool::new(1), Pool::new(2)] {
+                        let found = pool
+                            .install(|| greedy_route(&points, start, &pool))
+                            .unwrap();
+                        assert_eq!(found, expected, "{what}, {n} points from {start}");
+                    }
+                }
             }
         }
     }
@@ -324,23 +523,77 @@ mod tests {
             Point::new(1, 0),
             Point::new(5, 0),
         ];
-        assert_eq!(greedy_route(&line, 0).unwrap(), vec![0, 2, 3, 1]);
-        assert_eq!(greedy_route(&line[..1], 0).unwrap(), vec![0]);
         assert_eq!(
-            greedy_route(&line, 4),
-            Err(StartOutOfRange { start: 4, count: 4 })
+            greedy_route(&line, 0, &Sequential).unwrap(),
+            vec![0, 2, 3, 1]
+        );
+        assert_eq!(greedy_route(&line[..1], 0, &Sequential).unwrap(), vec![0]);
+        assert_eq!(
+            greedy_route(&line, 4, &Sequential).unwrap(),
+            Vec::<i64>::new()
         );
         assert_eq!(
-            greedy_route(&[], 0),
-            Err(StartOutOfRange { start: 0, count: 0 })
+            greedy_route(&[], 0, &Sequential).unwrap(),
+            Vec::<i64>::new()
         );
+        let corners: Vec<Point> = (0..200)
+            .map(|k| match k % 4 {
+                0 => Point::new(0, 0),
+                1 => Point::new(u32::MAX, u32::MAX),
+                2 => Point::new(u32::MAX, 0),
+                _ => Point::new(0, u32::MAX),
+            })
+            .chain([Point::new(1 << 31, 1 << 31)])
+            .collect();
+        assert_eq!(
+            greedy_route(&corners, 200, &Sequential).unwrap(),
+            brute(&corners, 200)
+        );
+        let opposite: Vec<Point> = (0..100)
+            .map(|k| {
+                if k < 50 {
+                    Point::new(0, 0)
+                } else {
+                    Point::new(u32::MAX, u32::MAX)
+                }
+            })
+            .collect();
+        assert_eq!(
+            greedy_route(&opposite, 70, &Sequential).unwrap(),
+            brute(&opposite, 70)
+        );
+    }
+
+    #[test]
+    fn stops_when_told_and_counts_every_point() {
+        let points: Vec<Point> = (0..20_000u32)
+            .map(|k| Point::new(k * 7919 % 20_011, k))
+            .collect();
+        let pool = Pool::stopping_after(1, 2);
+        assert_eq!(
+            pool.install(|| greedy_route(&points, 0, &pool)),
+            Err(Stopped)
+        );
+        let pool = Pool::new(2);
+        let route = pool.install(|| greedy_route(&points, 5, &pool)).unwrap();
+        assert_eq!(route.len(), points.len());
+        // Every point but the first position's is counted as the route reaches it.
+        assert!(pool.done() + 1 >= points.len() - 1);
     }
 
     #[test]
     fn path_length_is_fsum_of_the_legs() {
         let points = [Point::new(0, 0), Point::new(3, 4), Point::new(3, 0)];
-        assert_eq!(path_length(&points), 9.0);
-        assert_eq!(path_length(&points[..1]), 0.0);
-        assert_eq!(path_length(&[]), 0.0);
+        assert_eq!(path_length(&points, &Sequential), Ok(9.0));
+        assert_eq!(path_length(&points[..1], &Sequential), Ok(0.0));
+        assert_eq!(path_length(&[], &Sequential), Ok(0.0));
+        let many: Vec<Point> = (0..100_000u32)
+            .map(|k| Point::new(k * 31 % 1000, k / 7))
+            .collect();
+        let one = Pool::new(1);
+        let two = Pool::new(2);
+        let a = one.install(|| path_length(&many, &one)).unwrap();
+        let b = two.install(|| path_length(&many, &two)).unwrap();
+        assert_eq!(a.to_bits(), b.to_bits());
     }
 }

@@ -5,10 +5,12 @@
 //! pool; Ctrl-C and `progress` served from the calling thread), and converts the
 //! result back: NumPy arrays for NumPy input, Python lists otherwise.
 
-use legacy_core::control::{Control, Stopped};
-use legacy_core::nearest::{closest_pair as closest_of, NearestIndex, Neighbour};
-use legacy_core::point::distance_from_squared;
-use legacy_core::route::{path_length as path_length_of, GreedyRoute};
+use legacy_core::nearest::{
+    closest_pair as closest_of, nearest_neighbours, Neighbours, PARALLEL_MIN,
+};
+use legacy_core::route::{
+    greedy_route as route_from, path_length as length_of, ROUTE_PARALLEL_MIN,
+};
 use legacy_core::{Error as CoreError, Point as CorePoint};
 use num_bigint::BigInt;
 use numpy::PyArray1;
@@ -21,46 +23,17 @@ use crate::py::errors::Result;
 use crate::py::points_input::{self, Points};
 use crate::py::workers;
 
-/// Points per chunk of work between two ticks.
-const CHUNK: usize = 1 << 14;
-/// Below this many points, work runs inline on the calling thread: waking the worker
-/// pool costs more than the work.
-const PARALLEL_FROM: usize = 20_000;
-
-fn need_two(function: &'static str, points: &[CorePoint]) -> Result<()> {
-    if points.len() < 2 {
-        return Err(CoreError::TooFewPoints {
-            function,
-            count: points.len(),
-        }
-        .into());
+/// The points a batch function takes: two at least, and indices that fit the core's
+/// `u32` (four billion points would need tens of gigabytes first).
+fn check_count(function: &'static str, points: &[CorePoint], at_least: usize) -> Result<()> {
+    let count = points.len();
+    if count < at_least {
+        return Err(CoreError::TooFewPoints { function, count }.into());
+    }
+    if count >= u32::MAX as usize {
+        return Err(CoreError::TooManyPoints { function, count }.into());
     }
     Ok(())
-}
-
-/// The nearest neighbour of every point (at least two).
-fn all_nearest(
-    points: Vec<CorePoint>,
-    control: &dyn Control,
-) -> std::result::Result<Vec<Neighbour>, Stopped> {
-    let count = points.len();
-    let index = NearestIndex::new(points).map_err(|_| Stopped)?;
-    let mut found = vec![
-        Neighbour {
-            index: 0,
-            squared: 0
-        };
-        count
-    ];
-    for start in (0..count).step_by(CHUNK) {
-        let range = start..count.min(start + CHUNK);
-        let done = range.len();
-        for (i, neighbour) in index.nearest_in_curve_order(range) {
-            found[i] = neighbour;
-        }
-        control.tick(done)?;
-    }
-    Ok(found)
 }
 
 fn numpy_scalar<'py>(
@@ -82,16 +55,12 @@ pub fn nearest_neighbors<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyTuple>> {
     let Points { points, numpy } = points_input::read(points)?;
-    need_two("nearest_neighbors", &points)?;
+    check_count("nearest_neighbors", &points, 2)?;
     let total = points.len();
-    let found = workers::run(py, total, progress, PARALLEL_FROM, move |control| {
-        all_nearest(points, control)
-    })?;
-    let indices: Vec<i64> = found.iter().map(|n| n.index as i64).collect();
-    let distances: Vec<f64> = found
-        .iter()
-        .map(|n| distance_from_squared(n.squared))
-        .collect();
+    let Neighbours { indices, distances } =
+        workers::run(py, total, progress, PARALLEL_MIN, move |control| {
+            nearest_neighbours(&points, control)
+        })?;
     let result = if numpy {
         (
             PyArray1::from_vec(py, indices),
@@ -115,13 +84,11 @@ pub fn closest_pair<'py>(
     progress: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyTuple>> {
     let Points { points, numpy } = points_input::read(points)?;
-    need_two("closest_pair", &points)?;
+    check_count("closest_pair", &points, 2)?;
     let total = points.len();
-    let (i, j, squared) = workers::run(py, total, progress, PARALLEL_FROM, move |control| {
-        let found = all_nearest(points, control)?;
-        closest_of(&found).ok_or(Stopped)
+    let (i, j, distance) = workers::run(py, total, progress, PARALLEL_MIN, move |control| {
+        closest_of(&points, control)
     })?;
-    let distance = distance_from_squared(squared);
     let result = if numpy {
         PyTuple::new(
             py,
@@ -142,9 +109,10 @@ pub fn closest_pair<'py>(
 #[pyo3(signature = (points))]
 pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
     let Points { points, numpy } = points_input::read(points)?;
+    check_count("path_length", &points, 0)?;
     let total = points.len();
-    let length = workers::run(py, total, None, PARALLEL_FROM, move |_control| {
-        Ok(path_length_of(&points))
+    let length = workers::run(py, total, None, PARALLEL_MIN, move |control| {
+        length_of(&points, control)
     })?;
     let result = if numpy {
         numpy_scalar(py, "float64", length)?
@@ -178,19 +146,10 @@ pub fn greedy_route<'py>(
         .ok()
         .filter(|&first| first < count)
         .ok_or(CoreError::StartOutOfRange { start, count })?;
-    let route = workers::run(py, count, progress, PARALLEL_FROM, move |control| {
-        let mut route = GreedyRoute::new(&points, first).map_err(|_| Stopped)?;
-        loop {
-            let before = route.len();
-            let done = route.advance(CHUNK);
-            control.tick(route.len() - before)?;
-            if done {
-                break;
-            }
-        }
-        Ok(route.into_route())
+    check_count("greedy_route", &points, 0)?;
+    let route = workers::run(py, count, progress, ROUTE_PARALLEL_MIN, move |control| {
+        route_from(&points, first, control)
     })?;
-    let route: Vec<i64> = route.into_iter().map(|k| k as i64).collect();
     let result = if numpy {
         PyArray1::from_vec(py, route).into_bound_py_any(py)?
     } else {

@@ -87,9 +87,9 @@ impl From<Error> for PyErr {
             | CoreError::SleepNegative(_)
             | CoreError::Threads(_) => PyValueError::new_err(message),
             CoreError::StartOutOfRange { .. } => PyIndexError::new_err(message),
-            CoreError::FactTooLarge(_) | CoreError::SleepTooLong(_) => {
-                PyOverflowError::new_err(message)
-            }
+            CoreError::FactTooLarge(_)
+            | CoreError::SleepTooLong(_)
+            | CoreError::TooManyPoints { .. } => PyOverflowError::new_err(message),
             CoreError::Stopped => PyRuntimeError::new_err(message),
         }
     }
