@@ -1,1 +1,1 @@
-"""Benchmarks of the Rust backend against the baselines of SPEC.md "Performance"."""
+"""Benchmarks of the Rust backend against the baselines of the contract's performance table."""

@@ -295,20 +295,32 @@ def numba_grid_greedy(points: Points, start: int = 0) -> Indices:
     return route
 
 
-def pykdtree_nearest(points: Points) -> tuple[Indices, Distances]:
-    """pykdtree ``KDTree(a).query(a, k=2)``: the second column (floating point, not exact
-    on ties or near-ties)."""
+def pykdtree_query(points: Points) -> tuple[Any, Any]:
+    """pykdtree ``KDTree(a).query(a, k=2)``, tree build included: ``(distances, indices)``,
+    each point itself in one column (floating point: not exact on ties or near-ties)."""
     from pykdtree.kdtree import KDTree
 
     distances, indices = KDTree(points).query(points, k=2)
+    return distances, indices
+
+
+def scipy_query(points: Points) -> tuple[Any, Any]:
+    """SciPy ``cKDTree(a).query(a, k=2, workers=-1)``, tree build included, as above."""
+    from scipy.spatial import cKDTree
+
+    distances, indices = cKDTree(points).query(points, k=2, workers=-1)
+    return distances, indices
+
+
+def pykdtree_nearest(points: Points) -> tuple[Indices, Distances]:
+    """pykdtree's nearest other point: the second column of ``pykdtree_query``."""
+    distances, indices = pykdtree_query(points)
     return indices[:, 1].astype(np.int64), distances[:, 1].astype(np.float64)
 
 
 def scipy_nearest(points: Points) -> tuple[Indices, Distances]:
-    """SciPy ``cKDTree(a).query(a, k=2, workers=-1)``: the second column."""
-    from scipy.spatial import cKDTree
-
-    distances, indices = cKDTree(points).query(points, k=2, workers=-1)
+    """SciPy's nearest other point: the second column of ``scipy_query``."""
+    distances, indices = scipy_query(points)
     return cast(Indices, indices[:, 1].astype(np.int64)), cast(
         Distances, distances[:, 1].astype(np.float64)
     )

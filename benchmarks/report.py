@@ -1,15 +1,17 @@
-"""The comparisons the benchmarks make, printed as one table and saved as JSON."""
+"""The comparisons the benchmarks make, printed as tables and saved as JSON."""
 
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from benchmarks.timing import Timing
 
-# How a row states its target, in SPEC.md's own words:
+# How a row states its target, in the contract's own words (docs/contract.md):
 # "time": our time as a fraction of the baseline's (at most 0.5x its time);
 # "faster": the baseline's time over ours (at least 2x faster);
 # "throughput": the same quotient, for the same work done concurrently.
@@ -24,11 +26,11 @@ _MEASURE_WORDS: dict[Measure, str] = {
 
 @dataclass(frozen=True)
 class Target:
-    """What SPEC.md asks of one row; ``limit`` ``None`` marks an extra, informative row."""
+    """What the contract asks of one row; ``limit`` ``None`` marks an informative row."""
 
     measure: Measure
     limit: float | None = None
-    # "faster than numpy.loadtxt" is a strict inequality, the rest are not.
+    # "1.2x faster than numpy.loadtxt" and "never slower" read as plain inequalities.
     strict: bool = False
 
     def describe(self) -> str:
@@ -52,7 +54,7 @@ class Target:
 
 @dataclass(frozen=True)
 class Comparison:
-    """One line of the table: our time against one baseline's, both best of their runs."""
+    """One line of the table: our time against one baseline's, both medians of their runs."""
 
     row: str
     work: str
@@ -61,15 +63,15 @@ class Comparison:
     theirs: Timing
     target: Target
     per_call: bool = False
-    # Whether the row's point is parallel work, so the table notes how many cores it used.
+    # Whether the row's point is parallel work, so the notes say how many cores it used.
     parallel: bool = False
 
     @property
     def ratio(self) -> float:
         """Ours over theirs for a "time" target, theirs over ours otherwise."""
         if self.target.measure == "time":
-            return self.ours.best / self.theirs.best
-        return self.theirs.best / self.ours.best
+            return self.ours.median / self.theirs.median
+        return self.theirs.median / self.ours.median
 
     @property
     def met(self) -> bool | None:
@@ -81,11 +83,13 @@ class Comparison:
         return {
             "row": self.row,
             "work": self.work,
-            "ours_seconds": self.ours.best,
+            "ours_seconds": self.ours.median,
             "ours_runs": list(self.ours.runs),
+            "ours_cpu": list(self.ours.cpu),
             "baseline": self.baseline,
-            "baseline_seconds": self.theirs.best,
+            "baseline_seconds": self.theirs.median,
             "baseline_runs": list(self.theirs.runs),
+            "baseline_cpu": list(self.theirs.cpu),
             "per_call": self.per_call,
             "ours_cores_busy": self.ours.cores_busy,
             "baseline_cores_busy": self.theirs.cores_busy,
@@ -94,6 +98,45 @@ class Comparison:
             "target": self.target.describe(),
             "met": self.met,
         }
+
+
+@dataclass(frozen=True)
+class ScalingStep:
+    """One size of the scaling table: our time, and a peer's when there is one."""
+
+    work: str
+    count: int
+    ours: Timing
+    peer: Timing | None = None
+
+    def per_point(self) -> float:
+        """Nanoseconds a point."""
+        return self.ours.median / self.count * 1e9
+
+    def as_json(self) -> dict[str, Any]:
+        """Every repeat behind the line."""
+        return {
+            "work": self.work,
+            "points": self.count,
+            "ours_seconds": self.ours.median,
+            "ours_runs": list(self.ours.runs),
+            "peer_seconds": None if self.peer is None else self.peer.median,
+            "peer_runs": None if self.peer is None else list(self.peer.runs),
+        }
+
+
+@dataclass(frozen=True)
+class ShapeTime:
+    """``nearest_neighbors`` on one input shape, next to the uniform input's time."""
+
+    shape: str
+    ours: Timing
+    uniform: Timing
+
+    @property
+    def relative(self) -> float:
+        """The shape's time over the uniform input's."""
+        return self.ours.median / self.uniform.median
 
 
 def seconds_text(seconds: float) -> str:
@@ -117,30 +160,12 @@ def _met_text(met: bool | None) -> str:
     return {True: "yes", False: "NO", None: "-"}[met]
 
 
-def table(comparisons: list[Comparison]) -> str:
-    """The comparisons as a plain-text table, columns padded to their widest cell."""
-    header = ["row", "work", "ours", "baseline", "baseline time", "ratio", "target", "met"]
-    lines = [header]
-    for comparison in comparisons:
-        suffix = "/call" if comparison.per_call else ""
-        words = _MEASURE_WORDS[comparison.target.measure]
-        lines.append(
-            [
-                comparison.row,
-                comparison.work,
-                seconds_text(comparison.ours.best) + suffix,
-                comparison.baseline,
-                seconds_text(comparison.theirs.best) + suffix,
-                f"{ratio_text(comparison.ratio)} {words}",
-                comparison.target.describe(),
-                _met_text(comparison.met),
-            ]
-        )
-    widths = [max(len(line[column]) for line in lines) for column in range(len(header))]
-    # Times and ratios read best right-aligned, so their digits line up.
-    right = {2, 4}
+def render(header: Sequence[str], lines: Sequence[Sequence[str]], right: set[int]) -> str:
+    """A plain-text table, columns padded to their widest cell, ``right`` ones right-aligned."""
+    everything = [list(header), *(list(line) for line in lines)]
+    widths = [max(len(line[column]) for line in everything) for column in range(len(header))]
     rendered = []
-    for number, line in enumerate(lines):
+    for number, line in enumerate(everything):
         cells = [
             cell.rjust(width) if column in right and number else cell.ljust(width)
             for column, (cell, width) in enumerate(zip(line, widths))
@@ -151,7 +176,59 @@ def table(comparisons: list[Comparison]) -> str:
     return "\n".join(rendered)
 
 
-def cores_notes(comparisons: list[Comparison]) -> list[str]:
+def table(comparisons: Sequence[Comparison]) -> str:
+    """The comparisons, one line each."""
+    header = ["row", "work", "ours", "baseline", "baseline time", "ratio", "target", "met"]
+    lines = []
+    for comparison in comparisons:
+        suffix = "/call" if comparison.per_call else ""
+        words = _MEASURE_WORDS[comparison.target.measure]
+        lines.append(
+            [
+                comparison.row,
+                comparison.work,
+                seconds_text(comparison.ours.median) + suffix,
+                comparison.baseline,
+                seconds_text(comparison.theirs.median) + suffix,
+                f"{ratio_text(comparison.ratio)} {words}",
+                comparison.target.describe(),
+                _met_text(comparison.met),
+            ]
+        )
+    # Times read best right-aligned, so their digits line up.
+    return render(header, lines, {2, 4})
+
+
+def scaling_table(steps: Sequence[ScalingStep], peer: str) -> str:
+    """Time, time a point, and growth against n log n from the smallest size of each work."""
+    header = ["work", "points", "time", "ns/point", "growth / n log n", peer]
+    lines = []
+    first: dict[str, ScalingStep] = {}
+    for step in steps:
+        base = first.setdefault(step.work, step)
+        # 1.00 at the smallest size; above 1 means cost grows faster than n log n.
+        growth = (step.ours.median / base.ours.median) / (
+            step.count * math.log(step.count) / (base.count * math.log(base.count))
+        )
+        lines.append(
+            [
+                step.work,
+                f"{step.count:,}",
+                seconds_text(step.ours.median),
+                f"{step.per_point():.0f}",
+                f"{growth:.2f}",
+                "-" if step.peer is None else seconds_text(step.peer.median),
+            ]
+        )
+    return render(header, lines, {1, 2, 3, 4, 5})
+
+
+def shapes_line(shapes: Sequence[ShapeTime]) -> str:
+    """Each shape's time relative to the uniform input's, on one line."""
+    return ", ".join(f"{shape.shape} {shape.relative:.2f}x" for shape in shapes)
+
+
+def cores_notes(comparisons: Sequence[Comparison]) -> list[str]:
     """For the parallel rows, how many cores each side kept busy (CPU time / wall time)."""
     notes = []
     for comparison in comparisons:
@@ -159,7 +236,7 @@ def cores_notes(comparisons: list[Comparison]) -> list[str]:
         if comparison.parallel and ours is not None and theirs is not None:
             notes.append(
                 f"  row {comparison.row}: ours kept {ours:.2f} cores busy, "
-                f"the baseline {theirs:.2f} (CPU time / wall time of the best run)"
+                f"the baseline {theirs:.2f} (CPU time / wall time over all runs)"
             )
     return notes
 

@@ -1,4 +1,4 @@
-"""How the benchmarks measure: repeated wall-clock runs, per-call timings, the machine."""
+"""How the benchmarks measure: interleaved wall-clock runs, per-call loops, the machine."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ import statistics
 import sys
 import time
 import timeit
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
 
 THREADS_VARIABLE = "LEGACY_APP_THREADS"
-# Per-call timings repeat a loop that lasts at least this long, so that the clock's
-# resolution and the loop's own overhead stay small next to the work.
-MIN_LOOP_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -30,56 +27,95 @@ class Timing:
     cpu: tuple[float, ...] = ()
 
     @property
+    def median(self) -> float:
+        """The middle repeat: what the table reports."""
+        return statistics.median(self.runs)
+
+    @property
     def best(self) -> float:
-        """The fastest repeat: the least disturbed by the rest of the machine."""
+        """The fastest repeat, saved in the JSON with every other."""
         return min(self.runs)
 
     @property
     def cores_busy(self) -> float | None:
-        """CPU time over wall time in the fastest repeat: how many cores the work kept busy."""
+        """CPU time over wall time, summed over the repeats: how many cores the work used."""
         if not self.cpu:
             return None
-        fastest = self.runs.index(self.best)
-        return self.cpu[fastest] / self.runs[fastest]
-
-    @property
-    def median(self) -> float:
-        """The middle repeat, to show how much the runs spread."""
-        return statistics.median(self.runs)
+        return sum(self.cpu) / sum(self.runs)
 
 
-def best_of(work: Callable[[], object], repeats: int) -> Timing:
-    """Time ``work`` ``repeats`` times with ``perf_counter``, one call per repeat."""
-    runs = []
-    cpu = []
-    for _ in range(repeats):
-        # Collect beforehand, so one run does not pay for the garbage of the last;
-        # the collector stays on during the run, as in the app.
-        gc.collect()
-        start_cpu = time.process_time()
-        start = time.perf_counter()
-        work()
-        runs.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return Timing(tuple(runs), tuple(cpu))
+@dataclass
+class Work:
+    """One implementation's side of a comparison: what to time and how to check it.
+
+    ``check`` sees the result of the first run (outside the timing) and raises when it
+    is wrong; later results are dropped at once, so no run pays for another's garbage.
+    ``repeats`` caps this side's runs below the group's (for slow baselines).
+    """
+
+    run: Callable[[], object]
+    check: Callable[[Any], None] | None = None
+    repeats: int | None = None
+
+
+def interleaved(works: Mapping[str, Work], repeats: int) -> dict[str, Timing]:
+    """Time every work ``repeats`` times, taking turns: one run of each per round.
+
+    Taking turns spreads whatever else the machine does over every side alike; the
+    order rotates from round to round, so none always runs first (after a collection)
+    or right after a given other. The collector stays on during a run, as in the app.
+    """
+    names = list(works)
+    walls: dict[str, list[float]] = {name: [] for name in names}
+    cpus: dict[str, list[float]] = {name: [] for name in names}
+    for round_number in range(repeats):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            work = works[name]
+            if work.repeats is not None and len(walls[name]) >= work.repeats:
+                continue
+            # Each run starts from a clean heap: no run pays for an earlier one's garbage.
+            gc.collect()
+            start_cpu = time.process_time()
+            start = time.perf_counter()
+            result = work.run()
+            walls[name].append(time.perf_counter() - start)
+            cpus[name].append(time.process_time() - start_cpu)
+            if round_number == 0 and work.check is not None:
+                work.check(result)
+            del result
+    return {name: Timing(tuple(walls[name]), tuple(cpus[name])) for name in names}
+
+
+def _loop_size(timer: timeit.Timer, loop_seconds: float) -> int:
+    """How many calls make one timed loop last at least ``loop_seconds``: long enough that
+    the clock's resolution and the loop's own overhead stay small next to the work."""
+    number, seconds = timer.autorange()
+    if seconds < loop_seconds:
+        number = int(number * loop_seconds / max(seconds, 1e-9)) + 1
+    return number
 
 
 def per_call(
-    statement: str | Callable[[], object], repeats: int, namespace: dict[str, Any] | None = None
-) -> Timing:
-    """The seconds per execution of ``statement``, with ``timeit`` (GC off, as timeit does).
+    statements: Mapping[str, tuple[str, dict[str, Any]]], repeats: int, loop_seconds: float
+) -> dict[str, Timing]:
+    """The seconds per execution of each ``(statement, namespace)``, loops taking turns.
 
-    A string statement runs inlined in timeit's loop, so a call costs only the call;
-    a callable adds one Python call, which is noise next to millisecond work.
+    Each statement runs inlined in ``timeit``'s loop (the collector off, as ``timeit``
+    has it), so a call costs only the call; the loops of the statements alternate.
     """
-    timer = timeit.Timer(statement, globals=namespace)
-    number, _ = timer.autorange()
-    # autorange stops at 0.2 s; scale up if the loop it found is still shorter.
-    totals = timer.repeat(repeat=repeats, number=number)
-    if min(totals) < MIN_LOOP_SECONDS:
-        number = max(number, int(number * MIN_LOOP_SECONDS / max(min(totals), 1e-9)) + 1)
-        totals = timer.repeat(repeat=repeats, number=number)
-    return Timing(tuple(total / number for total in totals))
+    timers = {
+        name: timeit.Timer(text, globals=namespace)
+        for name, (text, namespace) in statements.items()
+    }
+    numbers = {name: _loop_size(timer, loop_seconds) for name, timer in timers.items()}
+    runs: dict[str, list[float]] = {name: [] for name in timers}
+    names = list(timers)
+    for round_number in range(repeats):
+        shift = round_number % len(names)
+        for name in names[shift:] + names[:shift]:
+            runs[name].append(timers[name].timeit(numbers[name]) / numbers[name])
+    return {name: Timing(tuple(values)) for name, values in runs.items()}
 
 
 @contextmanager
@@ -101,6 +137,16 @@ def threads_cap(value: str | None) -> Iterator[None]:
             os.environ.pop(THREADS_VARIABLE, None)
         else:
             os.environ[THREADS_VARIABLE] = previous
+
+
+def with_threads(value: str | None, run: Callable[[], object]) -> Callable[[], object]:
+    """``run`` under ``threads_cap(value)``, so two settings can take turns."""
+
+    def capped() -> object:
+        with threads_cap(value):
+            return run()
+
+    return capped
 
 
 def cpu_model() -> str:
@@ -160,10 +206,12 @@ def other_work(seconds: float = 1.0) -> float | None:
 def busy_text(busy: float | None) -> str:
     """``busy`` as printed, with a warning when it is enough to skew the parallel rows."""
     if busy is None:
-        return f"n/a (load average {load_average()})"
-    text = f"{busy:.2f} of {os.cpu_count()} cores busy with other work"
+        return f"load average {load_average()}"
+    text = (
+        f"{busy:.2f} of {os.cpu_count()} cores busy with other work, load average {load_average()}"
+    )
     if busy > 0.25:
-        text += "; WARNING: the parallel rows (2, 5, 6) understate on a busy machine"
+        text += "; WARNING: a busy machine understates the parallel rows"
     return text
 
 
@@ -177,13 +225,14 @@ def version_of(distribution: str) -> str:
 
 def machine() -> dict[str, str]:
     """What the numbers were measured on, printed above the table and saved in JSON."""
+    versions = ", ".join(
+        f"{name} {version_of(name)}" for name in ("numpy", "scipy", "numba", "pykdtree", "mypy")
+    )
     return {
         "cpu": cpu_model(),
         "cores": f"{usable_cores()} usable ({os.cpu_count()} online)",
         "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
         "platform": platform.platform(),
-        "numpy": version_of("numpy"),
-        "scipy": version_of("scipy"),
-        "mypy": version_of("mypy"),
+        "packages": versions,
         "load average": load_average(),
     }
