@@ -36,7 +36,7 @@ from benchmarks.report import (
     shapes_line,
     table,
 )
-from benchmarks.timing import THREADS_VARIABLE, busy_text, machine, other_work
+from benchmarks.timing import THREADS_VARIABLE, OthersMeter, busy_text, machine, other_work
 
 EXIT_REFUSED = 2
 
@@ -122,22 +122,29 @@ def _header(profile: str, sizes: rows.Sizes, quick: bool) -> list[str]:
 
 def _method(sizes: rows.Sizes) -> list[str]:
     return [
-        "Times are medians. The sides of a row take turns, round by round, in rotating order, "
-        "each run after a full collection",
-        f"(rounds: {sizes.repeats}; the pure-Python loader {sizes.slow_repeats}; scaling "
-        f"{sizes.scaling_repeats}); per-call rows: {sizes.per_call_repeats} rounds of timeit "
-        f"loops of >= {sizes.loop_seconds:g} s, the collector off. Every run is in --json.",
-        "Ratio: 'the time' = ours / baseline; 'faster' and 'throughput' = baseline / ours. "
-        "Each row first checks its answers (exact for ours;",
-        "the k-d trees' neighbours must be exactly as near as ours). The k-d tree times "
-        "include building the tree; the Numba grids are compiled beforehand.",
-        "Row 7c: load_points makes its Points with the collector paused, so they all sit in "
-        "the youngest generation;",
-        "the next allocations pay one collection over them (in 7c, gc.collect(0) right after). "
-        "The pure-Python loader pays its collections in its own time.",
+        "Times are medians. Rows 1-3: per call, the sides' timeit loops of whole calls "
+        f"(>= {sizes.loop_seconds:g} s, the collector off) taking turns, "
+        f"{sizes.per_call_repeats} rounds.",
+        "Other rows: one call a run, the sides taking turns in rotating order, each run after "
+        f"a full collection; {sizes.repeats} rounds (the pure-Python loader "
+        f"{sizes.slow_repeats},",
+        f"rows 8-9 {sizes.parallel_repeats}, scaling {sizes.scaling_repeats}). Every run is in "
+        "--json. Ratio: 'the time' = ours / baseline; 'faster', 'throughput' = baseline / ours.",
+        "Each row first checks its answers: ours exactly (against the baseline, the Numba "
+        "grids or a known answer); the k-d trees'",
+        "neighbours must be exactly as near as ours. The k-d tree times include building the "
+        "tree; the Numba grids are compiled (and checked) first.",
         "Rows 1-3 pass lists of Points; rows 4-6, 8, 9 and the scaling table an (n, 2) int64 "
-        f"NumPy array. Clustered: {shapes.CLUSTERS:,} clusters, rounded normal, sigma "
+        f"NumPy array. Clustered: {shapes.CLUSTERS:,} centres, rounded normal offsets, sigma "
         f"{shapes.CLUSTER_SIGMA:g}.",
+        "Row 7c: load_points makes its Points with the collector paused, so they all sit in "
+        "the youngest generation and the next",
+        "allocations pay one collection over them (7c: gc.collect(0) right after the call). "
+        "The pure-Python loader pays its collections in its own time.",
+        "Row 10: print_sleep prints two lines each; the asyncio side is an async def writing "
+        "the same two lines around asyncio.sleep(0.1);",
+        "both sides write to an io.StringIO, in a fresh event loop (asyncio.run), timed from "
+        "creating the coroutines to the last one done.",
         "Rows m*: the pure-Python backend compiled with mypyc, for reference (no target).",
     ]
 
@@ -214,13 +221,21 @@ def _run_rows(bench: rows.Bench) -> Results:
     return results
 
 
-def _summary(comparisons: list[Comparison]) -> list[str]:
+def _summary(comparisons: list[Comparison], others: OthersMeter) -> list[str]:
     judged = [comparison for comparison in comparisons if comparison.met is not None]
     missed = [comparison for comparison in judged if not comparison.met]
+    during = others.cores()
+    # Other work on the machine slows the parallel rows most; say how busy it was.
+    during_text = "n/a" if during is None else f"{during:.2f} cores on average"
     lines = [
         f"Targets met: {len(judged) - len(missed)} of {len(judged)}. "
-        # Other work on the machine slows the parallel rows most; say how busy it was.
-        f"After the run: {busy_text(other_work())}."
+        f"Other processes during the rows: {during_text}"
+        + (
+            "; WARNING: run again on a quieter machine."
+            if during is not None and during > 0.25
+            else "."
+        )
+        + f" After the run: {busy_text(other_work())}."
     ]
     lines += [
         f"  MISSED row {c.row}: {c.work} vs {c.baseline}: ratio {c.ratio:.3g}, "
@@ -270,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         rng=np.random.default_rng(rows.SEED),
     )
     started = time.perf_counter()
+    others = OthersMeter.start()
     results = _run_rows(bench)
     comparisons, errors = results.comparisons, results.errors
 
@@ -286,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         print(scaling_table(results.scaling, "Numba grid"))
     print()
     print("\n".join(_method(sizes) + cores_notes(comparisons)))
-    print("\n".join(_summary(comparisons)))
+    print("\n".join(_summary(comparisons, others)))
     print(f"The rows took {time.perf_counter() - started:.0f} s.")
     for error in errors:
         print(f"ERROR {error}")

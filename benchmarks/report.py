@@ -200,23 +200,24 @@ def table(comparisons: Sequence[Comparison]) -> str:
 
 
 def scaling_table(steps: Sequence[ScalingStep], peer: str) -> str:
-    """Time, time a point, and growth against n log n from the smallest size of each work."""
-    header = ["work", "points", "time", "ns/point", "growth / n log n", peer]
+    """Time, time a point, and each step's growth over n log n's (1.00: exactly n log n)."""
+    header = ["work", "points", "time", "ns/point", "step vs n log n", peer]
     lines = []
-    first: dict[str, ScalingStep] = {}
+    previous: dict[str, ScalingStep] = {}
     for step in steps:
-        base = first.setdefault(step.work, step)
-        # 1.00 at the smallest size; above 1 means cost grows faster than n log n.
-        growth = (step.ours.median / base.ours.median) / (
-            step.count * math.log(step.count) / (base.count * math.log(base.count))
-        )
+        before = previous.get(step.work)
+        growth = "-"
+        if before is not None:
+            expected = step.count * math.log(step.count) / (before.count * math.log(before.count))
+            growth = f"{step.ours.median / before.ours.median / expected:.2f}"
+        previous[step.work] = step
         lines.append(
             [
                 step.work,
                 f"{step.count:,}",
                 seconds_text(step.ours.median),
                 f"{step.per_point():.0f}",
-                f"{growth:.2f}",
+                growth,
                 "-" if step.peer is None else seconds_text(step.peer.median),
             ]
         )

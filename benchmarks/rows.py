@@ -50,9 +50,11 @@ class Sizes:
     # Rounds of per-call loops, and how long one loop lasts.
     per_call_repeats: int
     loop_seconds: float
-    # Rounds of the other rows; the pure-Python baselines that take seconds run fewer.
+    # Rounds of the other rows; the pure-Python loader, which takes seconds, runs fewer;
+    # the parallel rows (8, 9), which a noisy neighbour sways most, run more.
     repeats: int
     slow_repeats: int
+    parallel_repeats: int
     scaling_repeats: int
 
 
@@ -67,6 +69,7 @@ FULL = Sizes(
     loop_seconds=0.2,
     repeats=5,
     slow_repeats=3,
+    parallel_repeats=11,
     scaling_repeats=3,
 )
 QUICK = Sizes(
@@ -80,6 +83,7 @@ QUICK = Sizes(
     loop_seconds=0.05,
     repeats=3,
     slow_repeats=1,
+    parallel_repeats=3,
     scaling_repeats=2,
 )
 
@@ -201,20 +205,28 @@ def small_batches(bench: Bench) -> list[Comparison]:
 
 
 def searches(bench: Bench) -> list[Comparison]:
-    """Row 3: ``nearest_neighbors``, ``closest_pair``, ``greedy_route`` on 5,000 Points."""
+    """Row 3: ``nearest_neighbors``, ``closest_pair``, ``greedy_route`` on 5,000 Points,
+    per call (each side in loops of whole calls, as row 2)."""
     count = bench.sizes.small_points
     bench.progress(f"row 3: the searches on {count:,} Points")
     points = _point_lists(bench, count)
+    modules = bench.implementations()
     comparisons = []
     for letter, function in zip("abc", SEARCHES):
         expected = getattr(bench.python, function)(points["python"])
-        works = {
-            name: _search_work(
-                f"row 3, {function}, {name}", getattr(module, function), points[name], expected
-            )
-            for name, module in bench.implementations().items()
-        }
-        timings = interleaved(works, bench.sizes.repeats)
+        for name, module in modules.items():
+            same(f"row 3, {function}, {name}", getattr(module, function)(points[name]), expected)
+        timings = per_call(
+            {
+                name: (
+                    "function(points)",
+                    {"function": getattr(module, function), "points": points[name]},
+                )
+                for name, module in modules.items()
+            },
+            bench.sizes.per_call_repeats,
+            bench.sizes.loop_seconds,
+        )
         work = f"{function}, {count:,} Points"
         comparisons.append(
             Comparison(
@@ -224,24 +236,22 @@ def searches(bench: Bench) -> list[Comparison]:
                 PYTHON,
                 timings["python"],
                 Target("faster", 150),
+                True,
             )
         )
         if "mypyc" in timings:
             comparisons.append(
                 Comparison(
-                    f"m3{letter}", work, timings["rust"], MYPYC, timings["mypyc"], Target("faster")
+                    f"m3{letter}",
+                    work,
+                    timings["rust"],
+                    MYPYC,
+                    timings["mypyc"],
+                    Target("faster"),
+                    True,
                 )
             )
     return comparisons
-
-
-def _search_work(
-    label: str, function: Callable[[Any], Any], points: list[Any], expected: Any
-) -> Work:
-    def check(result: Any) -> None:
-        same(label, result, expected)
-
-    return Work(lambda: function(points), check)
 
 
 def _write_points_file(path: Path, data: shapes.Points) -> None:
@@ -329,7 +339,7 @@ def thread_scaling(bench: Bench, data: shapes.Points, expected: Any) -> list[Com
         "all": Work(with_threads(None, lambda: neighbours(data)), check),
         "one": Work(with_threads("1", lambda: neighbours(data)), check),
     }
-    timings = interleaved(works, bench.sizes.repeats)
+    timings = interleaved(works, bench.sizes.parallel_repeats)
     return [
         Comparison(
             "8",
@@ -365,7 +375,7 @@ def gil_release(bench: Bench, data: shapes.Points, expected: Any) -> list[Compar
             "two": Work(side_by_side, check),
             "one": Work(lambda: [neighbours(data), neighbours(data)], check),
         }
-        timings = interleaved(works, bench.sizes.repeats)
+        timings = interleaved(works, bench.sizes.parallel_repeats)
     return [
         Comparison(
             "9",

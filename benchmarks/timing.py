@@ -162,6 +162,15 @@ def cpu_model() -> str:
     return platform.processor() or platform.machine() or "unknown"
 
 
+def _virtual() -> bool:
+    """Whether the CPU flags say this runs under a hypervisor (Linux)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+            return any(line.startswith("flags") and " hypervisor" in line for line in cpuinfo)
+    except OSError:
+        return False
+
+
 def usable_cores() -> int:
     """The cores this process may run on (the affinity mask where there is one)."""
     if hasattr(os, "sched_getaffinity"):
@@ -203,6 +212,40 @@ def other_work(seconds: float = 1.0) -> float | None:
     return busy * (os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class OthersMeter:
+    """Measures how busy other processes kept the machine while this one ran.
+
+    All busy CPU time (steal included: a virtual machine's host taking the CPU away)
+    minus this process's own, over the wall time: the load average would count the
+    benchmarks themselves.
+    """
+
+    ticks: tuple[int, int] | None
+    own: float
+    wall: float
+
+    @classmethod
+    def start(cls) -> OthersMeter:
+        """Start measuring now."""
+        return cls(_cpu_ticks(), _own_cpu(), time.perf_counter())
+
+    def cores(self) -> float | None:
+        """Cores kept busy by others since ``start``, on average; ``None`` off Linux."""
+        ticks = _cpu_ticks()
+        if self.ticks is None or ticks is None:
+            return None
+        busy_ticks = (ticks[0] - ticks[1]) - (self.ticks[0] - self.ticks[1])
+        busy = busy_ticks / os.sysconf("SC_CLK_TCK") - (_own_cpu() - self.own)
+        return max(busy, 0.0) / (time.perf_counter() - self.wall)
+
+
+def _own_cpu() -> float:
+    """This process's CPU seconds, every thread, user and system."""
+    times = os.times()
+    return times.user + times.system
+
+
 def busy_text(busy: float | None) -> str:
     """``busy`` as printed, with a warning when it is enough to skew the parallel rows."""
     if busy is None:
@@ -229,7 +272,7 @@ def machine() -> dict[str, str]:
         f"{name} {version_of(name)}" for name in ("numpy", "scipy", "numba", "pykdtree", "mypy")
     )
     return {
-        "cpu": cpu_model(),
+        "cpu": cpu_model() + (", virtual machine" if _virtual() else ""),
         "cores": f"{usable_cores()} usable ({os.cpu_count()} online)",
         "python": f"{platform.python_implementation()} {sys.version.split()[0]}",
         "platform": platform.platform(),
