@@ -1,4 +1,4 @@
-"""SPEC.md "The command legacy-app": every command, both backends, exit statuses,
+"""docs/contract.md "The command": every command, both backends, exit statuses,
 messages without tracebacks, and output files written whole or not at all."""
 
 from __future__ import annotations

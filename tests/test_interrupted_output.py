@@ -1,4 +1,4 @@
-"""The command never loses data (SPEC.md "The command"): ``report --svg OUT`` replaces OUT
+"""The command never loses data (docs/contract.md "The command"): ``report --svg OUT`` replaces OUT
 whole or not at all, whether the report fails midway or Ctrl-C stops it at any moment.
 """
 
