@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from legacy_app.cli import atomic_output
+from legacy_app.output import atomic_output
 from tests import children
 
 OLD_SVG = "<svg>the drawing of the last run</svg>\n"
