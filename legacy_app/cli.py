@@ -11,26 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime
 import json
 import math
-import os
-import secrets
 import signal
-import stat
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from types import FrameType, ModuleType
-from typing import Any, TextIO, TypeVar
+from types import ModuleType
+from typing import Any, TypeVar
 
 import legacy_app
 from legacy_app.errors import HelloError
-from legacy_app.progress import Progress, ProgressBar
+from legacy_app.output import OutputError, atomic_output, emit, output_to, quiet_stdout
+from legacy_app.report import build_report, format_report, shadow_figures
 
 T = TypeVar("T")
 
@@ -50,10 +45,6 @@ class UsageError(Exception):
     """Bad input from the command line: reported with exit status 2."""
 
 
-class OutputError(Exception):
-    """An output that cannot be written: reported with exit status 1, no traceback."""
-
-
 def sample_path() -> Path:
     """The sample points file shipped inside the package."""
     return Path(str(resources.files("legacy_app") / "data" / "sample_points.csv"))
@@ -68,231 +59,6 @@ def from_command_line(call: Callable[..., T], *args: Any) -> T:
         raise
     except (ValueError, OverflowError) as error:
         raise UsageError(str(error)) from None
-
-
-@contextlib.contextmanager
-def output_to(name: str) -> Iterator[None]:
-    """Report a failed write to ``name`` as an ``OutputError`` (a closed pipe stays one)."""
-    try:
-        yield
-    except (BrokenPipeError, HelloError):
-        raise
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise OutputError(f"cannot write {name}: {reason}") from None
-
-
-def emit(text: str) -> None:
-    """Print ``text`` and a newline on standard output."""
-    with output_to("standard output"):
-        print(text)
-
-
-# Temporary files not yet renamed into place or removed. Ctrl-C removes them first thing
-# (see interrupts_remove_temporaries): there is no moment at which one can be left behind.
-_temporaries: set[str] = set()
-
-
-def _remove_temporary(name: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(name)
-    _temporaries.discard(name)
-
-
-def _remove_temporaries() -> None:
-    for name in list(_temporaries):
-        _remove_temporary(name)
-
-
-@contextlib.contextmanager
-def interrupts_remove_temporaries() -> Iterator[None]:
-    """While this lasts, Ctrl-C removes the temporary files before it interrupts anything.
-
-    A handler runs at whatever point the interpreter notices the signal: right after the
-    file is created, before a ``try`` is entered, in the middle of cleaning up. Removing
-    the files from the handler itself leaves no such gap.
-    """
-    previous = (
-        signal.getsignal(signal.SIGINT)
-        if threading.current_thread() is threading.main_thread()
-        else None
-    )
-    if not callable(previous):
-        # Another thread (signals reach the main one only), or SIGINT ignored or not
-        # Python's: then no KeyboardInterrupt can come, and the finally clause suffices.
-        yield
-        return
-    interrupted = previous
-
-    def on_interrupt(signum: int, frame: FrameType | None) -> Any:
-        _remove_temporaries()
-        return interrupted(signum, frame)
-
-    signal.signal(signal.SIGINT, on_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def _create_temporary(target: str) -> tuple[int, str]:
-    """A new file beside ``target``, private to this call, registered before it exists."""
-    directory, name = os.path.split(target)
-    while True:
-        temporary = os.path.join(directory, f".{name}.{secrets.token_hex(8)}.tmp")
-        _temporaries.add(temporary)
-        try:
-            # 0o666 less the umask, as open() makes a new file.
-            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), temporary
-        except FileExistsError:
-            _temporaries.discard(temporary)  # 64 random bits: never, in practice
-        except BaseException:
-            _remove_temporary(temporary)
-            raise
-
-
-def written_in_place(path: Path) -> bool:
-    """Whether ``path`` is a device, FIFO or the like: written directly, never replaced."""
-    if os.path.abspath(path).startswith(("/dev/", "/proc/")):
-        # /dev/stdout is a link to wherever standard output goes, a regular file too.
-        return True
-    try:
-        return not stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False  # not there yet: created like a regular file
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[TextIO]:
-    """Write ``path`` whole or not at all.
-
-    A regular file is written through a temporary file beside it and renamed into place
-    on success (through a symlink, the link's target is replaced and the link kept), so
-    an error or Ctrl-C at any moment leaves the old file and no temporary behind. A
-    device or FIFO (``/dev/null``, ``/dev/stdout``) is written directly.
-    """
-    with output_to(str(path)):
-        if written_in_place(path):
-            with open(path, "w", encoding="utf-8", newline="\n") as out:
-                yield out
-            return
-        target = os.path.realpath(path)
-        with interrupts_remove_temporaries():
-            temporary = ""
-            try:
-                fd, temporary = _create_temporary(target)
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-                    yield out
-                    out.flush()
-                    os.fsync(out.fileno())
-                with contextlib.suppress(FileNotFoundError):
-                    # Replacing a file keeps its permissions, as editing it in place would.
-                    os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
-                os.replace(temporary, target)
-            finally:
-                # After the rename the name is gone and this finds nothing to remove.
-                _remove_temporary(temporary)
-
-
-class Steps:
-    """Times each step of the report; for people, a progress bar on stderr per step."""
-
-    def __init__(self, show: bool) -> None:
-        self.timings: dict[str, float] = {}
-        self.show = show
-
-    def run(self, name: str, work: Callable[[Progress], T]) -> T:
-        """Run ``work``, handing it a ``progress(done, total)`` callback for its bar."""
-        with ProgressBar(name, self.show) as progress:
-            start = time.perf_counter()
-            try:
-                return work(progress)
-            finally:
-                self.timings[name] = time.perf_counter() - start
-
-
-def build_report(api: ModuleType, backend: str, path: Path, show_progress: bool) -> dict[str, Any]:
-    """Every figure of ``legacy-app report`` for the points in ``path``."""
-    steps = Steps(show_progress)
-    points = steps.run("load points", lambda _: api.load_points(path))
-    report: dict[str, Any] = {"file": str(path), "backend": backend, "count": len(points)}
-    report.update(steps.run("summary", lambda _: summary(points)))
-    report["closest_pair"] = report["nearest_neighbor_distance"] = None
-    report["greedy_route_length"] = 0.0
-    route: list[int] = list(range(len(points)))
-    if len(points) >= 2:
-        i, j, distance = steps.run(
-            "closest pair", lambda progress: api.closest_pair(points, progress=progress)
-        )
-        report["closest_pair"] = {"i": i, "j": j, "distance": distance}
-        _, distances = steps.run(
-            "nearest neighbours", lambda progress: api.nearest_neighbors(points, progress=progress)
-        )
-        report["nearest_neighbor_distance"] = {
-            "min": min(distances),
-            "mean": math.fsum(distances) / len(distances),
-            "max": max(distances),
-        }
-        route = list(
-            steps.run("greedy route", lambda progress: api.greedy_route(points, progress=progress))
-        )
-        report["greedy_route_length"] = api.path_length([points[k] for k in route])
-    report["timings"] = steps.timings
-    report["route"] = route
-    report["points"] = points
-    return report
-
-
-def summary(points: Sequence[Any]) -> dict[str, Any]:
-    """Bounding box and centroid."""
-    if not points:
-        return {"bounding_box": None, "centroid": None}
-    xs = [p.x for p in points]
-    ys = [p.y for p in points]
-    return {
-        "bounding_box": {"min_x": min(xs), "min_y": min(ys), "max_x": max(xs), "max_y": max(ys)},
-        "centroid": [sum(xs) / len(xs), sum(ys) / len(ys)],
-    }
-
-
-def format_report(report: dict[str, Any]) -> str:
-    """The report for people."""
-    lines = [
-        f"file               {report['file']}",
-        f"backend            {report['backend']}",
-        f"points             {report['count']:,}",
-    ]
-    box = report["bounding_box"]
-    if box is not None:
-        lines.append(
-            f"bounding box       ({box['min_x']}, {box['min_y']}) .. "
-            f"({box['max_x']}, {box['max_y']})"
-        )
-        cx, cy = report["centroid"]
-        lines.append(f"centroid           ({cx:.2f}, {cy:.2f})")
-    pair = report["closest_pair"]
-    if pair is not None:
-        lines.append(
-            f"closest pair       #{pair['i']} and #{pair['j']}, distance {pair['distance']:.6g}"
-        )
-        nn = report["nearest_neighbor_distance"]
-        lines.append(
-            f"nearest neighbour  min {nn['min']:.6g}  mean {nn['mean']:.6g}  max {nn['max']:.6g}"
-        )
-    lines.append(f"greedy route       length {report['greedy_route_length']:.6g} from point #0")
-    lines.append("time per step")
-    for name, seconds in report["timings"].items():
-        lines.append(f"  {name:<19}{seconds * 1000:8.1f} ms")
-    if "shadow" in report:
-        from legacy_app.verify import format_speedup
-
-        lines.append("shadow: the Python reference answered, Rust ran beside it")
-        for name, figures in report["shadow"].items():
-            lines.append(
-                f"  {name:<19}{figures['compared']} compared, {figures['mismatches']} differ, "
-                f"Rust speed-up {format_speedup(figures['speedup'])}"
-            )
-    return "\n".join(lines)
 
 
 def coordinate(text: str) -> int:
@@ -448,17 +214,6 @@ def run_report(api: ModuleType, backend: str, args: argparse.Namespace) -> None:
     emit(json.dumps(report, indent=2) if args.json else format_report(report))
 
 
-def shadow_figures() -> dict[str, dict[str, Any]]:
-    """What the shadow backend compared during the report, per function it ran."""
-    from legacy_app import shadow
-
-    return {
-        name: {**figures._asdict(), "speedup": figures.speedup}
-        for name, figures in shadow.report().items()
-        if figures.calls
-    }
-
-
 def run_verify(path: Path, as_json: bool, max_points: int | None) -> int:
     from legacy_app import verify
 
@@ -491,14 +246,6 @@ def run_verify(path: Path, as_json: bool, max_points: int | None) -> int:
     else:
         emit(verify.format_summary(checks, count, max_points))
     return EXIT_OK if agree else EXIT_BACKENDS_DIFFER
-
-
-def quiet_stdout() -> None:
-    """Point standard output at /dev/null, so the interpreter's last flush cannot fail."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,22 +18,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import datetime
 import functools
 import importlib
 import logging
 import math
 import os
-import re
 import stat
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional, TextIO, TypeVar, cast
+from typing import Any, NamedTuple, Optional, TypeVar, cast
 
 from legacy_app import _python as reference
 from legacy_app._contract import PUBLIC_NAMES
@@ -49,6 +47,7 @@ from legacy_app.comparison import (
     raised,
     returned,
 )
+from legacy_app.printed import Printed, recorded
 
 logger = logging.getLogger(__name__)
 
@@ -157,77 +156,6 @@ def _record(name: str, python_seconds: float, rust_seconds: float, agree: bool) 
         tally.mismatches += not agree
         tally.python_seconds += python_seconds
         tally.rust_seconds += rust_seconds
-
-
-# ---------------------------------------------------------------------------------------
-# Printed text: the reference prints for real, the candidate's is captured.
-
-
-class _Printed:
-    """What one backend printed during a shadowed call; ``forward``: print it for real."""
-
-    def __init__(self, forward: bool) -> None:
-        self.forward = forward
-        self.parts: list[str] = []
-
-    def text(self) -> str:
-        # The one thing that differs by nature: how long a sleep took.
-        return AWAKE_AFTER.sub(r"\1<elapsed>", "".join(self.parts))
-
-
-AWAKE_AFTER = re.compile(r"(I'm awake after )[0-9.]+(?:ns|µs|ms|s)")
-
-# Per thread and per asyncio task (each has its own context), so other threads and tasks
-# print as usual while one shadowed call is recorded.
-_printing: contextvars.ContextVar[_Printed | None] = contextvars.ContextVar(
-    "legacy_app.shadow.printing", default=None
-)
-
-
-class _StdoutRouter:
-    """Stands in for ``sys.stdout`` while printing functions are shadowed: what a
-    recorded call writes is kept (and printed only if it is the reference's), what
-    anyone else writes goes through unchanged."""
-
-    def __init__(self, target: TextIO) -> None:
-        self.target = target
-        self.users = 0
-
-    def write(self, text: str) -> int:
-        printed = _printing.get()
-        if printed is None:
-            return self.target.write(text)
-        printed.parts.append(str(text))
-        return self.target.write(text) if printed.forward else len(text)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.target, name)
-
-
-_router_lock = threading.Lock()
-
-
-@contextlib.contextmanager
-def _recorded(forward: bool) -> Iterator[_Printed]:
-    printed = _Printed(forward)
-    with _router_lock:
-        current: object = sys.stdout
-        router = current if isinstance(current, _StdoutRouter) else _StdoutRouter(sys.stdout)
-        sys.stdout = cast(TextIO, router)
-        router.users += 1
-    token = _printing.set(printed)
-    try:
-        yield printed
-    finally:
-        # A coroutine closed from outside its task (at garbage collection) runs this in
-        # another context, where there is nothing of ours to reset.
-        with contextlib.suppress(ValueError):
-            _printing.reset(token)
-        with _router_lock:
-            router.users -= 1
-            # Put the stream back unless someone replaced it meanwhile (theirs, then).
-            if router.users == 0 and cast(object, sys.stdout) is router:
-                sys.stdout = router.target
 
 
 # ---------------------------------------------------------------------------------------
@@ -369,9 +297,9 @@ def _shadowed(name: str, function: F, printing: bool = False) -> F:
     return cast(F, call)
 
 
-def _recording(enabled: bool, forward: bool) -> AbstractContextManager[_Printed | None]:
+def _recording(enabled: bool, forward: bool) -> AbstractContextManager[Printed | None]:
     """What a call prints, recorded (and printed only if ``forward``), when ``enabled``."""
-    return _recorded(forward) if enabled else contextlib.nullcontext()
+    return recorded(forward) if enabled else contextlib.nullcontext()
 
 
 def _compare(
@@ -379,7 +307,7 @@ def _compare(
     plan: _Plan,
     python_seconds: float,
     python_value: object,
-    python_printed: _Printed | None,
+    python_printed: Printed | None,
 ) -> None:
     """Run the candidate on ``plan`` and compare with what the reference returned or
     raised (``python_value``); never raises but the user's interrupts."""
@@ -409,7 +337,7 @@ def _compare(
         logger.exception("shadow: could not compare %s", name)
 
 
-Side = tuple[Outcome, object, Optional[_Printed]]
+Side = tuple[Outcome, object, Optional[Printed]]
 
 
 def _judge(
@@ -474,7 +402,7 @@ async def print_sleep(duration: datetime.timedelta) -> None:
         return await reference.print_sleep(duration)
     started = time.perf_counter()
     try:
-        with _recorded(forward=True) as printed:
+        with recorded(forward=True) as printed:
             await reference.print_sleep(duration)
     except BaseException as error:
         python_seconds = time.perf_counter() - started
@@ -490,9 +418,9 @@ async def print_sleep(duration: datetime.timedelta) -> None:
     await _judge_sleep(duration, candidate_task, returned(None), None, printed, python_seconds)
 
 
-async def _candidate_sleep(duration: datetime.timedelta) -> tuple[Outcome, object, _Printed, float]:
+async def _candidate_sleep(duration: datetime.timedelta) -> tuple[Outcome, object, Printed, float]:
     started = time.perf_counter()
-    with _recorded(forward=False) as printed:
+    with recorded(forward=False) as printed:
         try:
             await _candidate("print_sleep")(duration)
         except asyncio.CancelledError:
@@ -504,10 +432,10 @@ async def _candidate_sleep(duration: datetime.timedelta) -> tuple[Outcome, objec
 
 async def _judge_sleep(
     duration: datetime.timedelta,
-    candidate_task: asyncio.Task[tuple[Outcome, object, _Printed, float]],
+    candidate_task: asyncio.Task[tuple[Outcome, object, Printed, float]],
     python_outcome: Outcome,
     python_value: object,
-    python_printed: _Printed,
+    python_printed: Printed,
     python_seconds: float,
 ) -> None:
     try:

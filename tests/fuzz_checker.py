@@ -2,7 +2,7 @@
 
 A case is either the bytes of a points file, or one call written as Python source
 (``nearest_neighbors(np.array([[1, 2]], dtype='>u4'))``), evaluated with the names of
-``namespace`` bound to each backend. The Rust backend must raise only what SPEC.md names
+``namespace`` bound to each backend. The Rust backend must raise only what docs/contract.md names
 (or what the caller's own objects raise), give the reference's outcome, and never let a
 Rust panic (``pyo3_runtime.PanicException``) reach the caller.
 """
@@ -37,7 +37,7 @@ class UserError(Exception):
     callback): the API must let it through unchanged."""
 
 
-# What the public API may raise (SPEC.md), besides what the caller's own code raises.
+# What the public API may raise (docs/contract.md), besides what the caller's own code raises.
 ALLOWED: tuple[type[BaseException], ...] = (
     HelloError,
     ValueError,
@@ -110,7 +110,7 @@ class Lying:
 
 class LyingDuration(datetime.timedelta):
     """A timedelta whose properties and comparisons lie: ``print_sleep`` reads the stored
-    value (SPEC.md), so none of these is consulted."""
+    value (docs/contract.md), so none of these is consulted."""
 
     @property
     def days(self) -> int:
@@ -178,7 +178,7 @@ def after_failed_init(point: Any, x: object, y: object) -> str:
 
 def set_reentrant(api: ModuleType, point: Any, field: str, action: str) -> list[object]:
     """Set ``point.<field>`` to an int-like whose ``__index__`` uses the same point while
-    the assignment is under way; what it saw (SPEC.md: the old value, never an error)."""
+    the assignment is under way; what it saw (docs/contract.md: the old value, never an error)."""
     other = api.Point(4, 6)
     uses: dict[str, Callable[[], object]] = {
         "read": lambda: (point.x, point.y),
@@ -322,7 +322,7 @@ def call_outcome(text: str, names: dict[str, Any]) -> Outcome:
 
 # How the interpreter words a call with the wrong arguments, which PyO3 words a little
 # differently ("takes 1 positional arguments"): there only the class must match
-# (SPEC.md lets that wording differ, and nothing else).
+# (docs/contract.md lets that wording differ, and nothing else).
 CALLING_CONVENTION = re.compile(
     r"takes \d+ positional|takes no arguments|got an unexpected keyword|missing \d+ required"
     r"|takes no keyword arguments|got multiple values"

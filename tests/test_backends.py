@@ -1,4 +1,5 @@
-"""SPEC.md "Backends": choosing the implementation, and what happens without Rust."""
+"""docs/contract.md "Choosing the implementation": choosing the implementation, and what
+happens without Rust."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC.md "Public API", the batch functions: results, tie rules, exactness, NumPy in
+"""docs/contract.md "The API", the batch functions: results, tie rules, exactness, NumPy in
 and out, and errors, under both backends."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Big files (SPEC.md "Points file"): ten million lines load in memory proportional to the
+"""Big files (docs/contract.md "Points files"): ten million lines load in memory proportional to the
 points, not to the file, measured in a child process of its own
 (``python -m tests.test_big_files load-memory FILE``).
 """
@@ -32,7 +32,7 @@ def child_load_memory(path: str) -> int:
 
 @pytest.mark.slow
 def test_ten_million_lines_load_in_memory_bounded_by_the_points(big_points_file: Path) -> None:
-    """SPEC.md: memory proportional to the points, not to the file. Beyond the result
+    """docs/contract.md: memory proportional to the points, not to the file. Beyond the result
     (a Point object and a list slot per point), loading holds the core's 8-byte points;
     reading the whole 215 MB file at once would show above that."""
     report = children.run_child(__name__, "load-memory", str(big_points_file), timeout=600)

@@ -1,4 +1,4 @@
-"""SPEC.md "The command legacy-app": every command, both backends, exit statuses,
+"""docs/contract.md "The command": every command, both backends, exit statuses,
 messages without tracebacks, and output files written whole or not at all."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 import legacy_app
-from legacy_app import cli
+import legacy_app.report
+from legacy_app import cli, output
 
 BACKENDS = list(legacy_app.BACKENDS)
 # The shadow backend answers as the reference does, Rust compared beside it.
@@ -268,16 +269,16 @@ def test_an_internal_error_is_not_bad_usage(
     def broken(points: object) -> dict[str, object]:
         raise TypeError("a bug")
 
-    monkeypatch.setattr(cli, "summary", broken)
+    monkeypatch.setattr(legacy_app.report, "summary", broken)
     with pytest.raises(TypeError, match="a bug"):
         cli.main(["report", str(points)])
 
 
 def test_an_internal_error_shows_its_traceback(tmp_path: Path) -> None:
     code = (
-        "import sys, legacy_app.cli as cli\n"
+        "import sys, legacy_app.cli as cli, legacy_app.report as report\n"
         "def broken(points): raise ValueError('a bug')\n"
-        "cli.summary = broken\n"
+        "report.summary = broken\n"
         "sys.exit(cli.main(sys.argv[1:]))\n"
     )
     points = tmp_path / "p.csv"
@@ -418,7 +419,7 @@ def test_ctrl_c_at_any_moment_leaves_no_temporary(
     handler = signal.getsignal(signal.SIGINT)
 
     def write() -> None:
-        with cli.atomic_output(out) as stream:
+        with output.atomic_output(out) as stream:
             stream.write("new")
             if moment == "writing":
                 interrupt()

@@ -1,9 +1,8 @@
-"""Degenerate inputs for the batch functions (SPEC.md "Public API", "Performance": no input
-shape makes it degrade): points on one vertical or horizontal line, on a diagonal, on a
-few vertical lines, on a lattice, all in one place; exact results and the tie rules,
-under both backends (brute force on small inputs; on big ones, for the Rust backend,
-exact answers worked out from the shape, and SciPy's distances).
-"""
+"""Degenerate inputs for the batch functions (docs/contract.md "The API", "Performance":
+no input shape makes it degrade): points on one vertical or horizontal line, on a
+diagonal, on a few vertical lines, on a lattice, all in one place; exact results and the
+tie rules, under both backends (brute force on small inputs; on big ones, for the Rust
+backend, exact answers worked out from the shape, and SciPy's distances)."""
 
 from __future__ import annotations
 

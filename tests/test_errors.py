@@ -1,4 +1,4 @@
-"""SPEC.md "Errors": one family, the same classes and messages from both backends."""
+"""docs/contract.md "Errors": one family, the same classes and messages from both backends."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The interpreter's exit (SPEC.md "At the runtime edges", "exit"): it never aborts,
+"""The interpreter's exit (docs/contract.md "At the edges of the runtime", "exit"): it never aborts,
 whatever was called, awaited, cancelled or left pending, under both backends.
 
 An abort at exit is racy (a helper thread of the extension against the interpreter's

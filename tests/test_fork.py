@@ -1,9 +1,9 @@
-"""fork (SPEC.md "At the runtime edges", "fork"): a process that has used every function
-(batch work big enough to run on worker threads, and an awaited print_sleep) and then
-forks gets children in which every function works, through ``multiprocessing``'s fork
-start method and through a plain ``os.fork``. No call in a child may wait on a thread
-that only the parent had, so a hang is the failure to expect: each wait has a timeout.
-"""
+"""fork (docs/contract.md "At the edges of the runtime", "fork"): a process that has
+used every function (batch work big enough to run on worker threads, and an awaited
+print_sleep) and then forks gets children in which every function works, through
+``multiprocessing``'s fork start method and through a plain ``os.fork``. No call in a
+child may wait on a thread that only the parent had, so a hang is the failure to expect:
+each wait has a timeout."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Fuzzing (SPEC.md "Errors", "Points file", "Public API", "At the runtime edges"): only
-the exceptions SPEC.md names, the reference's outcome, never a crash, a hang or a Rust
-panic; and the replay of every case ever found.
+"""Fuzzing (docs/contract.md "Errors", "Points files", "The API", "At the edges of the
+runtime"): only the exceptions docs/contract.md names, the reference's outcome, never a
+crash, a hang or a Rust panic; and the replay of every case ever found.
 
 The fuzzers try ``LEGACY_APP_FUZZ_EXAMPLES`` inputs per target (1,000 unless told), and
 ``LEGACY_APP_FUZZ_EXAMPLES=100000 pytest tests/test_fuzz.py`` searches longer. They run in
@@ -135,7 +135,7 @@ def keep_crasher(target: str, current: Path, why: str) -> str:
 def test_fuzz(target: str, tmp_path: Path) -> None:
     """Random points files (as bytes, and as lines of near-valid text) for
     ``load_points``, and random calls of every public name, under the Rust backend:
-    an exception SPEC.md names or the caller's own, the reference's outcome, no crash."""
+    an exception docs/contract.md names or the caller's own, the reference's outcome, no crash."""
     current = tmp_path / "current-case"
     timeout = 120 + FUZZ_EXAMPLES * 0.05
     try:

@@ -1,4 +1,4 @@
-"""SPEC.md "Public API": say_hello, fact and throws_error under both backends."""
+"""docs/contract.md "The API": say_hello, fact and throws_error under both backends."""
 
 from __future__ import annotations
 

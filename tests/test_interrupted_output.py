@@ -1,4 +1,4 @@
-"""The command never loses data (SPEC.md "The command"): ``report --svg OUT`` replaces OUT
+"""The command never loses data (docs/contract.md "The command"): ``report --svg OUT`` replaces OUT
 whole or not at all, whether the report fails midway or Ctrl-C stops it at any moment.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from legacy_app.cli import atomic_output
+from legacy_app.output import atomic_output
 from tests import children
 
 OLD_SVG = "<svg>the drawing of the last run</svg>\n"

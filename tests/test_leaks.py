@@ -1,9 +1,9 @@
-"""Leaks (SPEC.md "At the runtime edges"): every call, raising and catching every error
-class, hundreds of thousands of times; and print_sleep tasks abandoned on thousands of
-closed event loops. Resident memory, Python objects, file descriptors and threads stay flat
-after warm-up. Each measurement runs in a child process of its own
-(``python -m tests.test_leaks COMMAND``), where nothing else allocates meanwhile.
-"""
+"""Leaks (docs/contract.md "At the edges of the runtime"): every call, raising and
+catching every error class, hundreds of thousands of times; and print_sleep tasks
+abandoned on thousands of closed event loops. Resident memory, Python objects, file
+descriptors and threads stay flat after warm-up. Each measurement runs in a child
+process of its own (``python -m tests.test_leaks COMMAND``), where nothing else
+allocates meanwhile."""
 
 from __future__ import annotations
 
@@ -269,7 +269,7 @@ def child_closed_loops(rounds: str, loops: str) -> int:
 
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_sleeps_abandoned_on_closed_loops_are_freed(backend: str) -> None:
-    """SPEC.md "loops": freed like any Python coroutine, so 3,000 loops, each closed
+    """docs/contract.md "loops": freed like any Python coroutine, so 3,000 loops, each closed
     with a print_sleep pending on it, leave no task, no coroutine and no memory behind."""
     rounds, loops = 3, 1000
     report = children.run_child(

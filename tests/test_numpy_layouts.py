@@ -1,5 +1,5 @@
-"""NumPy arrays of every memory layout, masked arrays, and no NumPy at all (SPEC.md "Public
-API", the batch functions; "At the runtime edges", "no panics"), under both backends.
+"""NumPy arrays of every memory layout, masked arrays, and no NumPy at all (docs/contract.md "Public
+API", the batch functions; "At the edges of the runtime", "no panics"), under both backends.
 
 An array of any layout gives the same results as a contiguous copy of it: strided,
 Fortran-ordered, byte-swapped, unaligned (a packed record's field), broadcast (stride 0),

@@ -1,4 +1,4 @@
-"""SPEC.md "Packaging and workflow" and "The typed boundary" for users: the sdist
+"""docs/contract.md "Packaging" and "Types" for users: the sdist
 holds everything and builds from scratch, the wheel is one abi3 wheel that carries
 the types, and an install without a Rust toolchain still works, on Python.
 

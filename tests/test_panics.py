@@ -1,7 +1,7 @@
-"""Panics and unsafe code (SPEC.md "Errors", "At the runtime edges"): every crate forbids
-unsafe code, every Cargo profile unwinds a panic, and a panic forced by a test-only build
-reaches Python as an exception, never as an abort of the interpreter.
-"""
+"""Panics and unsafe code (docs/contract.md "Errors", "At the edges of the runtime"):
+every crate forbids unsafe code, every Cargo profile unwinds a panic, and a panic forced
+by a test-only build reaches Python as an exception, never as an abort of the
+interpreter."""
 
 from __future__ import annotations
 

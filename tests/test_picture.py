@@ -7,8 +7,8 @@ read the pixels back; they are skipped, saying so, only where that renderer is m
 from __future__ import annotations
 
 import io
-import re
 import os
+import re
 import shutil
 import struct
 import subprocess

@@ -1,4 +1,4 @@
-"""Point at its edges (SPEC.md "Public API"): comparisons with other types, weak
+"""Point at its edges (docs/contract.md "The API"): comparisons with other types, weak
 references, Points whose ``__init__`` never ran or failed, subclasses that shadow ``x``,
 the class's name in the interpreter's messages, and pickles across backends; under both
 backends.

@@ -1,4 +1,4 @@
-"""SPEC.md "Public API": Point, its coordinates, distance, text, equality, hashing,
+"""docs/contract.md "The API": Point, its coordinates, distance, text, equality, hashing,
 pickling and subclassing, under both backends."""
 
 from __future__ import annotations

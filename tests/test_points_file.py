@@ -1,4 +1,4 @@
-"""SPEC.md "Points file": what load_points accepts and rejects, under both backends."""
+"""docs/contract.md "Points files": what load_points accepts and rejects, under both backends."""
 
 from __future__ import annotations
 
@@ -162,7 +162,7 @@ def test_garbage_collector_state_is_kept(api: ModuleType, tmp_path: Path) -> Non
 
 
 # ----------------------------------------------------------------------------------------
-# Ctrl-C while load_points waits for a writer that has gone silent (SPEC "At the runtime
+# Ctrl-C while load_points waits for a writer that has gone silent (docs/contract.md "At the runtime
 # edges": signals). The loader runs in a child whose SIGINT handler is Python's default
 # one, set explicitly: a test run started in the background inherits SIGINT ignored.
 

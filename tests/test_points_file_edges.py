@@ -1,4 +1,4 @@
-"""Odd paths and files for load_points (SPEC.md "Points file", "HelloIOError"): names that
+"""Odd paths and files for load_points (docs/contract.md "Points files", "HelloIOError"): names that
 are not UTF-8, empty files, directories, a FIFO fed slowly, and files that grow or shrink
 while they are read; under both backends.
 """

@@ -1,4 +1,4 @@
-"""Re-entrant calls and threads racing on one Point (SPEC.md "Public API", int-likes; "At
+"""Re-entrant calls and threads racing on one Point (docs/contract.md "The API", int-likes; "At
 the runtime edges", "no panics"): an ``__index__`` that uses the Point being assigned sees
 the old value, and another thread reading the Point meanwhile sees the old or the new
 value; never ``RuntimeError: Already borrowed``, never a PanicException; the same outcome

@@ -1,7 +1,8 @@
-"""Signals and cancellation (SPEC.md "At the runtime edges", "signals"): Ctrl-C during
-any long call raises KeyboardInterrupt within a second and leaves the interpreter working,
-also while ``load_points`` waits on a FIFO, a pipe or a terminal, and while ``legacy-app
-report`` reads a slow pipe; a cancelled print_sleep leaves nothing running.
+"""Signals and cancellation (docs/contract.md "At the edges of the runtime", "signals"):
+Ctrl-C during any long call raises KeyboardInterrupt within a second and leaves the
+interpreter working, also while ``load_points`` waits on a FIFO, a pipe or a terminal,
+and while ``legacy-app report`` reads a slow pipe; a cancelled print_sleep leaves
+nothing running.
 
 Each Ctrl-C goes to a child process (``python -m tests.test_signals interrupt ...``) that
 sets up Ctrl-C's handler itself, so these tests pass in a suite started in the background.

@@ -1,4 +1,4 @@
-"""SPEC.md "Public API": print_sleep, its output, concurrency and cancellation."""
+"""docs/contract.md "The API": print_sleep, its output, concurrency and cancellation."""
 
 from __future__ import annotations
 
@@ -148,7 +148,7 @@ async def test_not_a_timedelta(api: ModuleType, value: Any) -> None:
         await api.print_sleep(value)
 
 
-# timedelta subclasses are read by their stored value (SPEC.md): neither their
+# timedelta subclasses are read by their stored value (docs/contract.md): neither their
 # properties nor their comparisons are consulted.
 
 

@@ -1,4 +1,4 @@
-"""print_sleep is a real coroutine function (SPEC.md "Public API", print_sleep): as
+"""print_sleep is a real coroutine function (docs/contract.md "The API", print_sleep): as
 ``inspect`` and ``asyncio`` see it, with ``send``/``throw``/``close``, ``yield from``, the
 "never awaited" warning, the Python backend's interleaving with other tasks, prompt
 cancellation, and woken by the running loop's own timer with no thread of its own.

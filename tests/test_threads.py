@@ -1,9 +1,9 @@
-"""Threads (SPEC.md "Backends", "At the runtime edges"): Python threads share Points and
-call the batch functions at once and agree; ``LEGACY_APP_THREADS`` caps the workers,
-changing it between calls leaves no thread behind, and a value that is not a positive
-integer is a ValueError naming the variable. Thread counts are taken in child processes
-(``python -m tests.test_threads COMMAND``), where no other test has started threads.
-"""
+"""Threads (docs/contract.md "Choosing the implementation", "At the edges of the
+runtime"): Python threads share Points and call the batch functions at once and agree;
+``LEGACY_APP_THREADS`` caps the workers, changing it between calls leaves no thread
+behind, and a value that is not a positive integer is a ValueError naming the variable.
+Thread counts are taken in child processes (``python -m tests.test_threads COMMAND``),
+where no other test has started threads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC.md "The typed boundary": callers of legacy_app get the contract's exact types
+"""docs/contract.md "Types": callers of legacy_app get the contract's exact types
 and have wrong calls reported (the files in typing_cases/, checked line by line), the
 stubs constrain calls into Rust, and stubtest keeps the stubs true to the compiled module.
 """

@@ -1,4 +1,4 @@
-"""``load_points``: read a points file (see SPEC.md, "Points file") line by line."""
+"""``load_points``: read a points file (see docs/contract.md, "Points files") line by line."""
 
 from __future__ import annotations
 
