@@ -86,10 +86,12 @@ class Comparison:
             "ours_seconds": self.ours.median,
             "ours_runs": list(self.ours.runs),
             "ours_cpu": list(self.ours.cpu),
+            "ours_page_faults": list(self.ours.faults),
             "baseline": self.baseline,
             "baseline_seconds": self.theirs.median,
             "baseline_runs": list(self.theirs.runs),
             "baseline_cpu": list(self.theirs.cpu),
+            "baseline_page_faults": list(self.theirs.faults),
             "per_call": self.per_call,
             "ours_cores_busy": self.ours.cores_busy,
             "baseline_cores_busy": self.theirs.cores_busy,
@@ -230,15 +232,18 @@ def shapes_line(shapes: Sequence[ShapeTime]) -> str:
 
 
 def cores_notes(comparisons: Sequence[Comparison]) -> list[str]:
-    """For the parallel rows, how many cores each side kept busy (CPU time / wall time)."""
+    """For the parallel rows, how many cores each side kept busy (CPU time / wall time)
+    and how many pages it faulted in a run (new memory, which costs kernel time)."""
     notes = []
     for comparison in comparisons:
-        ours, theirs = comparison.ours.cores_busy, comparison.theirs.cores_busy
-        if comparison.parallel and ours is not None and theirs is not None:
-            notes.append(
-                f"  row {comparison.row}: ours kept {ours:.2f} cores busy, "
-                f"the baseline {theirs:.2f} (CPU time / wall time over all runs)"
-            )
+        ours, theirs = comparison.ours, comparison.theirs
+        if not comparison.parallel or ours.cores_busy is None or theirs.cores_busy is None:
+            continue
+        notes.append(
+            f"  row {comparison.row}: cores busy (CPU / wall) ours {ours.cores_busy:.2f}, "
+            f"the baseline {theirs.cores_busy:.2f}; page faults a run (median) ours "
+            f"{ours.median_faults or 0:,.0f}, the baseline {theirs.median_faults or 0:,.0f}"
+        )
     return notes
 
 

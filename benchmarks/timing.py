@@ -25,6 +25,9 @@ class Timing:
     runs: tuple[float, ...]
     # The process's CPU seconds (every thread) in each repeat, where measured.
     cpu: tuple[float, ...] = ()
+    # The process's minor page faults in each repeat (memory touched for the first time
+    # since the allocator got it from the kernel), where measured.
+    faults: tuple[int, ...] = ()
 
     @property
     def median(self) -> float:
@@ -35,6 +38,11 @@ class Timing:
     def best(self) -> float:
         """The fastest repeat, saved in the JSON with every other."""
         return min(self.runs)
+
+    @property
+    def median_faults(self) -> float | None:
+        """The middle repeat's count of page faults, ``None`` where not measured."""
+        return statistics.median(self.faults) if self.faults else None
 
     @property
     def cores_busy(self) -> float | None:
@@ -68,6 +76,7 @@ def interleaved(works: Mapping[str, Work], repeats: int) -> dict[str, Timing]:
     names = list(works)
     walls: dict[str, list[float]] = {name: [] for name in names}
     cpus: dict[str, list[float]] = {name: [] for name in names}
+    faults: dict[str, list[int]] = {name: [] for name in names}
     for round_number in range(repeats):
         shift = round_number % len(names)
         for name in names[shift:] + names[:shift]:
@@ -76,15 +85,28 @@ def interleaved(works: Mapping[str, Work], repeats: int) -> dict[str, Timing]:
                 continue
             # Each run starts from a clean heap: no run pays for an earlier one's garbage.
             gc.collect()
+            start_faults = minor_faults()
             start_cpu = time.process_time()
             start = time.perf_counter()
             result = work.run()
             walls[name].append(time.perf_counter() - start)
             cpus[name].append(time.process_time() - start_cpu)
+            faults[name].append(minor_faults() - start_faults)
             if round_number == 0 and work.check is not None:
                 work.check(result)
             del result
-    return {name: Timing(tuple(walls[name]), tuple(cpus[name])) for name in names}
+    return {
+        name: Timing(tuple(walls[name]), tuple(cpus[name]), tuple(faults[name])) for name in names
+    }
+
+
+def minor_faults() -> int:
+    """The process's minor page faults so far (0 where ``resource`` is missing)."""
+    if sys.platform == "win32":
+        return 0
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def _loop_size(timer: timeit.Timer, loop_seconds: float) -> int:
