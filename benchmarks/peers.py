@@ -1,7 +1,8 @@
 """Peers the Rust kernels are measured against: an exact Numba uniform grid (all-nearest
 and greedy route), pykdtree and SciPy. Benchmark-only: ``pip install -e ".[bench]"``.
 
-The Numba grids are what "a simple uniform grid in Numba" means in the contract: about
+The Numba grids are the contract's "exact uniform grid compiled with Numba" and
+"uniform-grid greedy tour compiled with Numba" (docs/contract.md, "Performance"): about
 a hundred lines, exact, lowest index on ties. Exactness with full-range ``u32``
 coordinates: a difference ``dx < 2**32`` squares to less than ``2**64``, so ``dx*dx``
 and ``dy*dy`` are exact in ``uint64``, but their sum may need 65 bits. The grids keep
