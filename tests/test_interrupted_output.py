@@ -136,13 +136,20 @@ class CtrlCAtStep:
         self.where = ""
 
     def __enter__(self) -> CtrlCAtStep:
+        # Python 3.12 turns opcode events on at ``settrace`` only if some frame has asked
+        # for them before: this one asks (it has no trace function, so it sees none).
+        frame = sys._getframe()
+        frame.f_trace_opcodes = True
         sys.settrace(self.call)
+        frame.f_trace_opcodes = False
         return self
 
     def __exit__(self, *_: object) -> None:
         sys.settrace(None)
 
     def call(self, frame: FrameType, event: str, arg: Any) -> Any:
+        # Python 3.13 turns a frame's opcode events on only if it already has its tracer.
+        frame.f_trace = self.instruction
         frame.f_trace_opcodes = True
         return self.instruction
 
