@@ -136,18 +136,20 @@ fn point_objects<'py>(py: Python<'py>, points: Vec<CorePoint>) -> PyResult<Bound
 /// long. The GIL is held throughout: the helper never needs it.
 fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> Result<Bound<'py, PyList>> {
     with_collector_resting(py, || {
-        let objects = parse_beside(file, path, CHUNK_BYTES, |chunks| -> Result<_> {
-            let mut objects: Vec<Bound<'py, Point>> = Vec::new();
+        // Appended to the list as they are made: the list grows in place (its buffer is
+        // remapped, not copied), where a vector of objects would be copied as it grows and
+        // once more into the list.
+        let objects = PyList::empty(py);
+        parse_beside(file, path, CHUNK_BYTES, |chunks| -> Result<()> {
             loop {
                 match chunks.next_within(WAIT_FOR_CHUNK) {
                     // A slow disk: Ctrl-C works meanwhile all the same.
                     Err(_) => py.check_signals()?,
-                    Ok(None) => return Ok(objects),
+                    Ok(None) => return Ok(()),
                     Ok(Some(Err(error))) => return Err(Error::from(error)),
                     Ok(Some(Ok(points))) => {
-                        objects.reserve(points.len());
                         for &point in &points {
-                            objects.push(Bound::new(py, Point::from(point))?);
+                            objects.append(Bound::new(py, Point::from(point))?)?;
                         }
                         chunks.give_back(points);
                         py.check_signals()?;
@@ -156,7 +158,7 @@ fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> Result<Bound<'p
             }
         })
         .map_err(Error::from)??;
-        Ok(PyList::new(py, objects)?)
+        Ok(objects)
     })
 }
 
