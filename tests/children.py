@@ -37,6 +37,15 @@ MB = 1 << 20
 
 # Ctrl-C as at an interactive prompt, whatever the disposition the child inherited.
 CTRL_C = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+# Code that makes `import rust_ext` fail in the child that runs it: a machine without Rust.
+BLOCK_RUST = (
+    "import sys\n"
+    "class Block:\n"
+    "    def find_spec(self, name, path=None, target=None):\n"
+    "        if name == 'rust_ext':\n"
+    "            raise ImportError('no rust_ext here')\n"
+    "sys.meta_path.insert(0, Block())\n"
+)
 
 
 def main(commands: Mapping[str, Callable[..., int]]) -> NoReturn:

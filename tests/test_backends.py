@@ -15,6 +15,7 @@ import pytest
 import legacy_app
 import legacy_app._contract
 import legacy_app.errors
+from tests.children import BLOCK_RUST
 from tests.conftest import PUBLIC_NAMES
 
 
@@ -87,16 +88,6 @@ def test_public_names_are_the_contracts() -> None:
     assert PUBLIC_NAMES[:2] == ["Point", "say_hello"]
     assert "greedy_route" in PUBLIC_NAMES
     assert len(set(PUBLIC_NAMES)) == len(PUBLIC_NAMES) == len(legacy_app._contract.PUBLIC_NAMES)
-
-
-BLOCK_RUST = (
-    "import sys\n"
-    "class Block:\n"
-    "    def find_spec(self, name, path=None, target=None):\n"
-    "        if name == 'rust_ext':\n"
-    "            raise ImportError('no rust_ext here')\n"
-    "sys.meta_path.insert(0, Block())\n"
-)
 
 
 def test_forced_rust_without_extension_says_how_to_build() -> None:

@@ -9,7 +9,6 @@ import inspect
 import logging
 import math
 import os
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -24,6 +23,7 @@ import legacy_app._python as reference
 import legacy_app._rust as rust
 from legacy_app import shadow
 from legacy_app.errors import AppleStuckInThroat, PointsFormatError
+from tests.children import BLOCK_RUST, run_code
 from tests.conftest import PUBLIC_NAMES
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
@@ -386,16 +386,6 @@ def test_threads_are_counted_exactly_and_print_their_own_lines(
     assert warnings_of(caplog) == []
 
 
-def run_python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **env},
-        timeout=120,
-    )
-
-
 def test_the_environment_chooses_shadow() -> None:
     code = (
         "import legacy_app, legacy_app._python as p, legacy_app.shadow as s\n"
@@ -403,27 +393,18 @@ def test_the_environment_chooses_shadow() -> None:
         "legacy_app.path_length([legacy_app.Point(0, 0), legacy_app.Point(3, 4)])\n"
         "print(s.report()['path_length'][:3])"
     )
-    done = run_python(code, LEGACY_APP_BACKEND="shadow")
+    done = run_code(code, timeout=120, backend="shadow")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["shadow True True", "(1, 1, 0)"]
 
 
 def test_shadow_without_rust_says_so() -> None:
-    block = (
-        "import sys\n"
-        "class Block:\n"
-        "    def find_spec(self, name, path=None, target=None):\n"
-        "        if name == 'rust_ext':\n"
-        "            raise ImportError('no rust_ext here')\n"
-        "sys.meta_path.insert(0, Block())\n"
-        "import legacy_app\n"
-    )
-    done = run_python(block, LEGACY_APP_BACKEND="shadow")
+    done = run_code(BLOCK_RUST + "import legacy_app\n", timeout=120, backend="shadow")
     assert done.returncode != 0
     assert "ImportError: the shadow backend runs the Rust backend beside" in done.stderr
     assert "pip install -e ." in done.stderr
 
 
 def test_a_bad_rate_fails_at_import() -> None:
-    done = run_python("import legacy_app", LEGACY_APP_BACKEND="shadow", LEGACY_APP_SHADOW_RATE="2")
+    done = run_code("import legacy_app", timeout=120, backend="shadow", LEGACY_APP_SHADOW_RATE="2")
     assert "ValueError: LEGACY_APP_SHADOW_RATE must be a number from 0 to 1, got '2'" in done.stderr

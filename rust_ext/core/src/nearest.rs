@@ -129,6 +129,26 @@ pub(crate) fn better(candidate: Best, best: Best) -> bool {
     candidate.0 < best.0 || (candidate.0 == best.0 && candidate.1 < best.1)
 }
 
+/// The Z-order keys of the first and last positions under `node` of `tree`, `height`
+/// levels above the leaves: every position the subtree holds has a key between them.
+pub(crate) fn subtree_keys(
+    tree: &Buckets,
+    grouped: &Grouped,
+    node: usize,
+    height: u32,
+) -> (u64, u64) {
+    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+    let first_leaf = (node << height) - tree.leaves();
+    (
+        key_at(tree.leaf_range(first_leaf).start),
+        key_at(
+            tree.leaf_range(first_leaf + (1 << height) - 1)
+                .end
+                .saturating_sub(1),
+        ),
+    )
+}
+
 /// Whether every point as near to `q` as `best` has a Z-order key in `keys`: then the
 /// positions with keys in that range, once searched, hold the answer. Keys grow with
 /// each coordinate, so the box around the ball of candidates has its keys between
@@ -208,21 +228,12 @@ pub(crate) fn answer_leaf<A: Answers>(
     };
     let leaves = tree.leaves();
     let own = tree.node(leaves + leaf).rect;
-    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
     // Bottom-up: while some query may have its answer outside the subtree searched so
     // far, search the sibling of the next ancestor (depth-first, nearer child on top).
     let mut ancestor = leaves + leaf;
     let mut height = 0;
     loop {
-        let first_leaf = (ancestor << height) - leaves;
-        let keys = (
-            key_at(tree.leaf_range(first_leaf).start),
-            key_at(
-                tree.leaf_range(first_leaf + (1 << height) - 1)
-                    .end
-                    .saturating_sub(1),
-            ),
-        );
+        let keys = subtree_keys(tree, grouped, ancestor, height);
         let mut any_open = false;
         for j in 0..count {
             if open[j] {

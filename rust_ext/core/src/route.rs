@@ -22,7 +22,7 @@ use crate::buckets::{squared, Buckets};
 use crate::control::{Control, Stopped};
 use crate::fsum::ExactSum;
 use crate::grid::{self, Cells, Grid};
-use crate::nearest::{ball_within, better};
+use crate::nearest::{ball_within, better, subtree_keys};
 use crate::point::Point;
 use crate::zorder;
 
@@ -149,22 +149,17 @@ fn nearest_unvisited(
     if !unvisited.is_empty(from) {
         scan(from, &mut best);
     }
-    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
     let mut ancestor = from;
     let mut height = 0;
     while ancestor > 1 {
         // Everything under `ancestor` is searched: done if the ball of candidates
         // lies in its key range (see `nearest::ball_within`).
-        let first_leaf = (ancestor << height) - leaves;
-        let keys = (
-            key_at(tree.leaf_range(first_leaf).start),
-            key_at(
-                tree.leaf_range(first_leaf + (1 << height) - 1)
-                    .end
-                    .saturating_sub(1),
-            ),
-        );
-        if ball_within(grouped, q, best, keys) {
+        if ball_within(
+            grouped,
+            q,
+            best,
+            subtree_keys(tree, grouped, ancestor, height),
+        ) {
             break;
         }
         let sibling = ancestor ^ 1;

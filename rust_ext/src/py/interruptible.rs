@@ -5,6 +5,7 @@
 //! thread while the calling thread waits with the GIL released, waking every 50 ms to
 //! check for signals. On a signal the caller raises at once and raises a flag that the
 //! work polls: the worker ends at its next poll and its partial result is dropped.
+//! `watch`, the wait itself, is shared with the worker pool's jobs (`workers.rs`).
 
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,27 +48,39 @@ where
             })
             .map_err(PyErr::from)?
     };
+    let outcome = watch(py, receiver, WAKE_EVERY, &stop, || py.check_signals());
+    if outcome.is_ok() {
+        // The worker has nothing left to do but return: leave no thread behind.
+        let _ = worker.join();
+    }
+    returned(outcome?)
+}
+
+/// What a worker sent back: a value, a stop, or a panic.
+pub type Outcome<T> = thread::Result<std::result::Result<T, Stopped>>;
+
+/// Wait, with the GIL released, for the outcome a worker sends on `receiver`, waking
+/// every `every` to run `tick` (signals, progress). When `tick` fails, `stop` tells the
+/// work to end and its error is returned at once: the worker is not waited for.
+pub fn watch<T: Send>(
+    py: Python<'_>,
+    receiver: mpsc::Receiver<Outcome<T>>,
+    every: Duration,
+    stop: &AtomicBool,
+    mut tick: impl FnMut() -> PyResult<()>,
+) -> Result<Outcome<T>> {
     let mut receiver = receiver;
     loop {
         // The receiver travels into the GIL-free wait and back (it is not Sync).
         let (back, received) = py.detach(move || {
-            let received = receiver.recv_timeout(WAKE_EVERY);
+            let received = receiver.recv_timeout(every);
             (receiver, received)
         });
         receiver = back;
         match received {
-            Ok(outcome) => {
-                // The worker has nothing left to do but return: leave no thread behind.
-                let _ = worker.join();
-                match outcome {
-                    Ok(value) => return Ok(value?),
-                    // Unwinding out of the #[pyfunction] is what PyO3 turns into
-                    // PanicException.
-                    Err(payload) => panic::resume_unwind(payload),
-                }
-            }
+            Ok(outcome) => return Ok(outcome),
             Err(mpsc::RecvTimeoutError::Timeout) => {
-                if let Err(error) = py.check_signals() {
+                if let Err(error) = tick() {
                     stop.store(true, Ordering::Relaxed);
                     return Err(error.into());
                 }
@@ -75,5 +88,14 @@ where
             // The worker always sends before it ends; without it, it was stopped.
             Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Stopped.into()),
         }
+    }
+}
+
+/// The value of a worker's outcome; its panic goes on unwinding here, out of the
+/// `#[pyfunction]`, which is what PyO3 turns into `PanicException`.
+pub fn returned<T>(outcome: Outcome<T>) -> Result<T> {
+    match outcome {
+        Ok(value) => Ok(value?),
+        Err(payload) => panic::resume_unwind(payload),
     }
 }

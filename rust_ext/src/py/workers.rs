@@ -24,6 +24,7 @@ use pyo3::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::py::errors::{Error, Result};
+use crate::py::interruptible::{returned, watch};
 
 /// The variable that caps the worker threads.
 const THREADS_VARIABLE: &str = "LEGACY_APP_THREADS";
@@ -238,36 +239,14 @@ where
         let _ = sender.send(outcome);
     });
     let mut reported = 0;
-    let mut receiver = receiver;
-    loop {
-        // The receiver travels into the GIL-free wait and back (it is not Sync).
-        let (back, received) = py.detach(move || {
-            let received = receiver.recv_timeout(WATCH_EVERY);
-            (receiver, received)
-        });
-        receiver = back;
-        match received {
-            Ok(Ok(Ok(value))) => return Ok(value),
-            Ok(Ok(Err(Stopped))) => return Err(Stopped.into()),
-            // Unwinding out of the #[pyfunction] is what PyO3 turns into PanicException.
-            Ok(Err(payload)) => panic::resume_unwind(payload),
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let checked = py.check_signals().and_then(|()| {
-                    let now = done.load(Ordering::Relaxed).min(total);
-                    if now > reported {
-                        reported = now;
-                        report(progress, now, total)?;
-                    }
-                    Ok(())
-                });
-                if let Err(error) = checked {
-                    // The work ends at its next tick; its data is its own, so there is
-                    // nothing to wait for.
-                    stop.store(true, Ordering::Relaxed);
-                    return Err(error.into());
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(Stopped.into()),
+    let outcome = watch(py, receiver, WATCH_EVERY, &stop, || {
+        py.check_signals()?;
+        let now = done.load(Ordering::Relaxed).min(total);
+        if now > reported {
+            reported = now;
+            report(progress, now, total)?;
         }
-    }
+        Ok(())
+    })?;
+    returned(outcome)
 }
