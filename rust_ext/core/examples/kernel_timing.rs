@@ -78,8 +78,44 @@ fn shape(name: &str, n: usize) -> Vec<Point> {
             })
             .collect(),
         "tiny" => (0..n).map(|_| Point::new(r() % 1000, r() % 1000)).collect(),
+        "sampled" => sampled(n, r, |_, _| Point::new(1 << 31, 1 << 31)),
+        "sampled-square" => sampled(n, r, |r, _| {
+            Point::new((1 << 31) + r() % 3000, (1 << 31) + r() % 3000)
+        }),
+        "sampled-clumps" => sampled(n, r, |r, k| {
+            let c = (k / 40) as u64;
+            let (cx, cy) = (
+                (c.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32,
+                (c.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> 32) as u32,
+            );
+            Point::new(cx.saturating_add(r() % 16), cy.saturating_add(r() % 16))
+        }),
         _ => panic!("unknown shape {name}"),
     }
+}
+
+/// Uniform points where `grid::suits` samples, `rest` everywhere else.
+fn sampled(
+    n: usize,
+    mut r: impl FnMut() -> u32,
+    mut rest: impl FnMut(&mut dyn FnMut() -> u32, usize) -> Point,
+) -> Vec<Point> {
+    let taken = n.min((n / 8).clamp(256, 4096));
+    let stride = n / taken;
+    let mut sampled = vec![false; n];
+    for k in 0..taken {
+        let offset = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        sampled[k * stride + (offset as usize) % stride.max(1)] = true;
+    }
+    (0..n)
+        .map(|k| {
+            if sampled[k] {
+                Point::new(r(), r())
+            } else {
+                rest(&mut r, k)
+            }
+        })
+        .collect()
 }
 
 fn main() {

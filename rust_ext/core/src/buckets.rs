@@ -17,6 +17,8 @@ use crate::point::Point;
 /// apart, which a caller settles exactly).
 #[inline]
 pub(crate) fn squared(a: Point, b: Point) -> u64 {
+    #[cfg(test)]
+    crate::test_support::count_evaluation();
     // |dx| < 2^32, so dx * dx < 2^64: the wrapping i64 product has its bits.
     let dx = i64::from(a.x) - i64::from(b.x);
     let dy = i64::from(a.y) - i64::from(b.y);

@@ -22,6 +22,11 @@ use crate::zorder;
 /// (instructions a point: 795 at 1, 819 at 1.5, 874 at 2).
 pub(crate) const POINTS_PER_CELL: f64 = 1.0;
 
+/// Distance evaluations a point at most in the grid's first pass (`Cells::block_work`):
+/// evenly spread points make about 10 (their own cell holds 2 on average, counting
+/// themselves, and the eight around it 1 each); inputs above twice that go to the tree.
+pub(crate) const WORK_PER_POINT: u64 = 20;
+
 /// Points sampled to judge whether the grid suits the input: an eighth of them, at
 /// least 256 and at most 4096 (enough pairs in a cell to tell evenly spread points,
 /// about s^2/2n of them, from crowded ones; cheap next to the search at any size).
@@ -120,8 +125,9 @@ pub(crate) fn suits(points: &[Point], grid: &Grid) -> bool {
         // One point of each stride, at a scrambled offset: a regular pattern in the
         // input's order (every other point from elsewhere) cannot hide from it.
         let offset = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+        // Below `(k + 1) * stride <= taken * stride <= n`.
         let index = k * stride + (offset as usize) % stride.max(1);
-        *cell = grid.cell(points.get(index).copied().unwrap_or_default());
+        *cell = grid.cell(points[index]);
     }
     let cells = &mut cells[..taken];
     cells.sort_unstable();
@@ -154,11 +160,7 @@ impl Cells {
         // Where each cell starts, from the sorted items' keys (no division).
         let mut starts = vec![0u32; grid.cells() as usize + 1];
         let items = &keyed.items;
-        let cell_of = |k: usize| {
-            items
-                .get(k)
-                .map_or(u64::MAX, |item| item.load(Relaxed) >> keyed.index_bits)
-        };
+        let cell_of = |k: usize| items[k].load(Relaxed) >> keyed.index_bits;
         let cell_chunk = chunks::chunk_size(control, starts.len(), 1 << 14);
         chunks::run_mut(control, &mut starts, cell_chunk, |_, first, piece| {
             let mut k = items
@@ -186,44 +188,75 @@ impl Cells {
     /// The sorted points of cells `first..=last` of one row, with their place.
     #[inline]
     fn span(&self, row: u64, first: u64, last: u64) -> std::ops::Range<usize> {
+        debug_assert!(row < self.grid.rows && first <= last && last < self.grid.columns);
         let base = row * self.grid.columns;
-        let start = self
-            .starts
-            .get((base + first) as usize)
-            .copied()
-            .unwrap_or(0);
-        let end = self
-            .starts
-            .get((base + last + 1) as usize)
-            .copied()
-            .unwrap_or(0);
-        start as usize..(end as usize).max(start as usize)
+        // `starts` has an entry per cell and one more: cell `c` is `starts[c]..starts[c + 1]`.
+        self.starts[(base + first) as usize] as usize
+            ..self.starts[(base + last + 1) as usize] as usize
+    }
+
+    /// The sorted points of one cell, with their place.
+    #[inline]
+    pub fn cell(&self, cell: u64) -> std::ops::Range<usize> {
+        self.starts[cell as usize] as usize..self.starts[cell as usize + 1] as usize
+    }
+
+    /// How many distance evaluations the first pass of a search makes: every point
+    /// against the points of the 3 x 3 cells around its own. Counted exactly from
+    /// `starts`, in O(cells), so that no input can make that pass quadratic unseen,
+    /// whatever the sample of `suits` saw.
+    pub fn block_work(&self, control: &dyn Control) -> Result<u64, Stopped> {
+        let grid = &self.grid;
+        let cells = grid.cells() as usize;
+        let chunk = chunks::chunk_size(control, cells, 1 << 14);
+        let pieces = chunks::run(control, cells, chunk, |_, range| {
+            let mut work = 0u64;
+            for cell in range {
+                let count = u64::from(self.starts[cell + 1] - self.starts[cell]);
+                if count == 0 {
+                    continue;
+                }
+                let (column, row) = (cell as u64 % grid.columns, cell as u64 / grid.columns);
+                let (first, last) = (column.saturating_sub(1), (column + 1).min(grid.columns - 1));
+                let block: u64 = (row.saturating_sub(1)..=(row + 1).min(grid.rows - 1))
+                    .map(|r| self.span(r, first, last).len() as u64)
+                    .sum();
+                work = work.saturating_add(count.saturating_mul(block));
+            }
+            control.tick(0)?;
+            Ok(work)
+        })?;
+        Ok(pieces.into_iter().fold(0, u64::saturating_add))
+    }
+
+    /// Whether the grid's first pass stays within `WORK_PER_POINT` distance
+    /// evaluations a point (see `block_work`).
+    pub fn bounded(&self, control: &dyn Control) -> Result<bool, Stopped> {
+        let points = self.sorted.len() as u64;
+        Ok(self.block_work(control)? <= WORK_PER_POINT.saturating_mul(points))
     }
 }
 
 /// Every point's nearest other point on the grid: `answers()` makes each chunk's
 /// collector, `done` turns it into the chunk's result.
 pub(crate) fn answer_all<A: Answers, R: Send>(
-    points: &[Point],
-    grid: Grid,
+    cells: &Cells,
     control: &dyn Control,
     answers: impl Fn() -> A + Sync,
     done: impl Fn(A) -> R + Sync,
 ) -> Result<Vec<R>, Stopped> {
-    let n = points.len();
-    let cells = Cells::new(points, grid, control)?;
+    let n = cells.sorted.len();
     // A chunk of cells holds a few thousand points.
-    let cell_count = grid.cells() as usize;
+    let cell_count = cells.grid.cells() as usize;
     let cell_chunk =
         (chunks::chunk_size(control, n, 1 << 12).min(1 << 14) as f64 / POINTS_PER_CELL) as usize;
     chunks::run(control, cell_count, cell_chunk.max(1), |_, range| {
         let mut collector = answers();
         for cell in range.clone() {
-            answer_cell(&cells, cell as u64, &mut collector);
+            answer_cell(cells, cell as u64, &mut collector);
         }
-        let first = cells.starts.get(range.start).copied().unwrap_or(0);
-        let end = cells.starts.get(range.end).copied().unwrap_or(0);
-        control.tick(end.saturating_sub(first) as usize)?;
+        let points_done = cells.starts[range.end] - cells.starts[range.start];
+        control.tick(points_done as usize)?;
         Ok(done(collector))
     })
 }
@@ -231,9 +264,7 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
 /// `best` improved by the points of `range` (sorted), the query `i` left out.
 #[inline]
 fn scan(cells: &Cells, q: Point, i: u32, range: std::ops::Range<usize>, best: &mut (u64, u32)) {
-    let points = cells.sorted.get(range.clone()).unwrap_or(&[]);
-    let ids = cells.order.get(range).unwrap_or(&[]);
-    for (&p, &id) in points.iter().zip(ids) {
+    for (&p, &id) in cells.sorted[range.clone()].iter().zip(&cells.order[range]) {
         let d = squared(q, p);
         if (d < best.0 || (d == best.0 && id < best.1)) && id != i {
             *best = (d, id);
@@ -245,7 +276,7 @@ fn scan(cells: &Cells, q: Point, i: u32, range: std::ops::Range<usize>, best: &m
 /// ring for the few whose answer may lie farther.
 fn answer_cell<A: Answers>(cells: &Cells, cell: u64, answers: &mut A) {
     let grid = &cells.grid;
-    let here = cells.span(0, cell, cell);
+    let here = cells.cell(cell);
     if here.is_empty() {
         return;
     }
@@ -260,9 +291,7 @@ fn answer_cell<A: Answers>(cells: &Cells, cell: u64, answers: &mut A) {
         *span = cells.span(r, first, last);
     }
     for k in here {
-        let (Some(&q), Some(&i)) = (cells.sorted.get(k), cells.order.get(k)) else {
-            continue;
-        };
+        let (q, i) = (cells.sorted[k], cells.order[k]);
         let mut best = (u64::MAX, u32::MAX);
         for span in &block {
             scan(cells, q, i, span.clone(), &mut best);

@@ -9,8 +9,10 @@ pub mod error;
 pub mod fact;
 pub mod fsum;
 mod grid;
+pub mod index;
 pub mod nearest;
 pub mod point;
+pub mod point_set;
 pub mod points_file;
 pub mod route;
 mod sparse;
@@ -25,6 +27,23 @@ mod test_support {
 
     use crate::control::{Control, Stopped};
     use crate::point::Point;
+
+    thread_local! {
+        static EVALUATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Counts one distance evaluation on this thread (test builds only).
+    #[inline]
+    pub fn count_evaluation() {
+        EVALUATIONS.with(|count| count.set(count.get() + 1));
+    }
+
+    /// The distance evaluations this thread made while running `work`.
+    pub fn evaluations_of<R>(work: impl FnOnce() -> R) -> (R, u64) {
+        let before = EVALUATIONS.with(std::cell::Cell::get);
+        let result = work();
+        (result, EVALUATIONS.with(std::cell::Cell::get) - before)
+    }
 
     /// A small deterministic generator, so the tests need no extra crate.
     pub fn lcg(seed: &mut u64) -> u32 {
@@ -104,6 +123,18 @@ mod test_support {
                 _ => Ok(()),
             }
         }
+    }
+
+    /// The indices that `grid::suits` samples among `n` points.
+    pub fn sample_positions(n: usize) -> Vec<bool> {
+        let taken = n.min((n / 8).clamp(256, 4096));
+        let stride = n / taken.max(1);
+        let mut sampled = vec![false; n];
+        for k in 0..taken {
+            let offset = (k as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40;
+            sampled[k * stride + (offset as usize) % stride.max(1)] = true;
+        }
+        sampled
     }
 
     /// `n` points of every shape the searches must not degrade on, with their names.
@@ -200,6 +231,38 @@ mod test_support {
                 })
                 .collect(),
         );
+        // Shapes made against the choice of search: evenly spread points exactly where
+        // `grid::suits` samples, and elsewhere one repeated point, a small square
+        // (distinct points), or clumps of 24 (just past what the grid takes).
+        let at_sample = sample_positions(n);
+        let mut sampled = |rest: &mut dyn FnMut(usize) -> Point| -> Vec<Point> {
+            (0..n)
+                .map(|k| {
+                    if at_sample[k] {
+                        Point::new(next(), next())
+                    } else {
+                        rest(k)
+                    }
+                })
+                .collect()
+        };
+        let sampled_one = sampled(&mut |_| Point::new(1 << 31, 1 << 31));
+        let sampled_square = sampled(&mut |k| {
+            let k = k as u32;
+            Point::new((1 << 31) + k % 211, (1 << 31) + k / 211 % 211)
+        });
+        let sampled_clumps = sampled(&mut |k| {
+            let c = (k / 24) as u64;
+            let scatter = |m: u64| (c.wrapping_mul(m) >> 32) as u32;
+            let k = k as u32;
+            Point::new(
+                scatter(0x9E37_79B9_7F4A_7C15).saturating_add(k % 5),
+                scatter(0xC2B2_AE3D_27D4_EB4F).saturating_add(k / 5 % 5),
+            )
+        });
+        add("at the sample, one point elsewhere", sampled_one);
+        add("at the sample, a square elsewhere", sampled_square);
+        add("at the sample, clumps elsewhere", sampled_clumps);
         add(
             "near the top",
             (0..n)

@@ -27,14 +27,15 @@
 //! ticks (queries tick the points they answered, which add up to `n`).
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 
 use crate::buckets::{squared, Buckets, Node};
 use crate::chunks;
 use crate::control::{Control, Stopped};
-use crate::grid::{self, Grid};
+use crate::index::{Index, Tree};
 use crate::point::{distance_from_squared, Point};
-use crate::sparse;
-use crate::zorder::{self, Grouped};
+use crate::point_set::PointSet;
+use crate::zorder::Grouped;
 
 /// Positions per leaf at most. Measured on 1M uniform points: see the report.
 pub const LEAF_SIZE: usize = 8;
@@ -69,9 +70,7 @@ const NO_CANDIDATE: Best = (u64::MAX, u32::MAX);
 /// The nearest other point of `points[i]`, exactly, over all points: the brute force
 /// for a few points and the fallback for points whose neighbour is 2^32 or more away.
 fn nearest_exactly(points: &[Point], i: usize) -> (usize, u128) {
-    let Some(&p) = points.get(i) else {
-        return (i, 0);
-    };
+    let p = points[i];
     let mut best = (u128::MAX, usize::MAX);
     for (j, &q) in points.iter().enumerate() {
         let candidate = (p.squared_distance(q), j);
@@ -84,7 +83,7 @@ fn nearest_exactly(points: &[Point], i: usize) -> (usize, u128) {
 
 /// Every pair compared once, in `u64` (with the exact fallback): for a few points,
 /// with no allocation but the result, which holds the candidates meanwhile.
-fn nearest_directly(points: &[Point]) -> Neighbours {
+pub(crate) fn nearest_directly(points: &[Point]) -> Neighbours {
     let n = points.len();
     let mut indices = vec![i64::MAX; n];
     // The best squared distance so far, as bits, until the end.
@@ -304,61 +303,49 @@ pub(crate) fn answer_leaf<A: Answers>(
     }
 }
 
-/// Every point's nearest other point: on the grid when a sample says it suits the
-/// input, else on the tree. `answers()` makes each chunk's collector, `done` turns it
-/// into the chunk's result.
-fn answer_all<A: Answers, R: Send>(
-    points: &[Point],
+/// Every point's nearest other point on the tree, a chunk of leaves at a time.
+pub(crate) fn answer_on_tree<A: Answers, R: Send>(
+    tree: &Tree,
     control: &dyn Control,
     answers: impl Fn() -> A + Sync,
     done: impl Fn(A) -> R + Sync,
 ) -> Result<Vec<R>, Stopped> {
-    if points.len() > u32::MAX as usize {
-        return Err(Stopped);
-    }
-    let (low, high) = zorder::bounds(points, control)?;
-    let grid = Grid::new(points.len(), low, high, grid::POINTS_PER_CELL);
-    if grid::suits(points, &grid) {
-        return grid::answer_all(points, grid, control, answers, done);
-    }
-    answer_on_tree(points, control, answers, done)
-}
-
-/// Group, build, and answer every leaf of the tree.
-fn answer_on_tree<A: Answers, R: Send>(
-    points: &[Point],
-    control: &dyn Control,
-    answers: impl Fn() -> A + Sync,
-    done: impl Fn(A) -> R + Sync,
-) -> Result<Vec<R>, Stopped> {
-    let grouped = zorder::group(points, control)?;
-    let tree = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
-    if let Some(cells) = sparse::Cells::new(&grouped, control)? {
-        return sparse::answer_all(&grouped, &cells, &tree, control, answers, done);
-    }
-    let leaves = tree.leaves();
+    let Tree {
+        grouped, buckets, ..
+    } = tree;
+    let leaves = buckets.leaves();
     // Leaves per chunk: a few thousand points, well under a millisecond.
     let chunk = chunks::chunk_size(control, leaves, 64).min(1024);
     chunks::run(control, leaves, chunk, |_, range| {
         let mut collector = answers();
         let mut stack = Vec::with_capacity(64);
         for leaf in range.clone() {
-            answer_leaf(&tree, &grouped, leaf, &mut stack, &mut collector);
+            answer_leaf(buckets, grouped, leaf, &mut stack, &mut collector);
         }
-        let first = tree.leaf_range(range.start).start;
-        let end = tree.leaf_range(range.end.saturating_sub(1)).end;
-        let points_done = grouped.starts.get(end).copied().unwrap_or(0)
-            - grouped.starts.get(first).copied().unwrap_or(0);
+        let first = buckets.leaf_range(range.start).start;
+        let end = buckets.leaf_range(range.end - 1).end;
+        let points_done = grouped.starts[end] - grouped.starts[first];
         control.tick(points_done as usize)?;
         Ok(done(collector))
     })
 }
 
-/// Writes answers straight to their places in the result, and notes the few points
-/// whose answer was too far for `u64`.
+/// The least `(squared, i, j)` found, or none yet: `i` is the smallest index on a
+/// closest pair once every point has reported (see `closest_pair`).
+type Least = Option<(u64, u32, u32)>;
+
+fn keep_least(least: &mut Least, i: u32, j: u32, squared: u64) {
+    if least.is_none_or(|(s, k, _)| (squared, i) < (s, k)) {
+        *least = Some((squared, i, j));
+    }
+}
+
+/// Writes answers straight to their places in the result, keeps the least, and notes
+/// the few points whose answer was too far for `u64`.
 struct Scatter<'a> {
     indices: &'a [AtomicI64],
     distances: &'a [AtomicU64],
+    least: Least,
     too_far: Vec<u32>,
 }
 
@@ -368,112 +355,120 @@ impl Answers for Scatter<'_> {
         if squared == u64::MAX {
             self.too_far.push(i);
         }
-        if let (Some(index), Some(distance)) =
-            (self.indices.get(i as usize), self.distances.get(i as usize))
-        {
-            index.store(i64::from(j), Relaxed);
-            // `u64 as f64` rounds to nearest, ties to even, as `u128 as f64` does for
-            // the same value: the same bits as `distance_from_squared`.
-            distance.store((squared as f64).sqrt().to_bits(), Relaxed);
-        }
+        keep_least(&mut self.least, i, j, squared);
+        self.indices[i as usize].store(i64::from(j), Relaxed);
+        // `u64 as f64` rounds to nearest, ties to even, as `u128 as f64` does for the
+        // same value: the same bits as `distance_from_squared`.
+        self.distances[i as usize].store((squared as f64).sqrt().to_bits(), Relaxed);
     }
 }
 
-/// For each point, its nearest other point and the distance (see `Neighbours`).
-/// Fewer than two points: every index is -1 (callers raise before that).
-pub fn nearest_neighbours(points: &[Point], control: &dyn Control) -> Result<Neighbours, Stopped> {
-    let n = points.len();
-    if n < 2 {
-        return Ok(Neighbours {
-            indices: vec![-1; n],
-            distances: vec![0.0; n],
-        });
-    }
-    if n <= BRUTE_FORCE_MAX {
-        return Ok(nearest_directly(points));
-    }
-    let indices: Vec<AtomicI64> = chunks::collect(control, n, |_| AtomicI64::new(0));
-    let distances: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
-    let too_far = answer_all(
-        points,
-        control,
-        || Scatter {
-            indices: &indices,
-            distances: &distances,
-            too_far: Vec::new(),
-        },
-        |scatter| scatter.too_far,
-    )?;
-    let mut indices: Vec<i64> = chunks::map_into(control, indices, AtomicI64::into_inner);
-    let mut distances: Vec<f64> =
-        chunks::map_into(control, distances, |bits| f64::from_bits(bits.into_inner()));
-    for i in too_far.into_iter().flatten() {
-        let (j, squared) = nearest_exactly(points, i as usize);
-        if let (Some(index), Some(distance)) =
-            (indices.get_mut(i as usize), distances.get_mut(i as usize))
-        {
-            *index = j as i64;
-            *distance = distance_from_squared(squared);
-        }
-    }
-    Ok(Neighbours { indices, distances })
-}
-
-/// The smallest `(squared, i, j)` answer of a chunk.
-struct Closest(Option<(u64, u32, u32)>);
-
-impl Answers for Closest {
-    #[inline]
-    fn found(&mut self, i: u32, j: u32, squared: u64) {
-        if self.0.is_none_or(|(s, k, _)| (squared, i) < (s, k)) {
-            self.0 = Some((squared, i, j));
-        }
-    }
-}
-
-/// The closest pair `(i, j, distance)`, `i < j`, smallest `(i, j)` on ties.
-/// Fewer than two points: `(0, 0, 0.0)` (callers raise before that).
+/// The closest pair `(i, j, distance)` from the least answer of an all-nearest pass.
 ///
 /// The smallest index on any closest pair pairs with its own nearest neighbour: that
 /// neighbour has the lowest index at the minimum distance, and cannot be lower than
 /// `i`, or it would itself be the smallest index on a closest pair.
+fn pair_from_least(points: &[Point], least: Least) -> (usize, usize, f64) {
+    match least {
+        // Every point is 2^32 or more from all others: a handful of points at most.
+        None | Some((u64::MAX, _, _)) => closest_directly(points),
+        Some((squared, i, j)) => (
+            i as usize,
+            j as usize,
+            distance_from_squared(u128::from(squared)),
+        ),
+    }
+}
+
+/// For each point of `index`, its nearest other point and the distance (see
+/// `Neighbours`), and the closest pair, which is the least of those answers. The index
+/// holds two points at least.
+pub(crate) fn nearest_on(
+    index: &Index,
+    control: &dyn Control,
+) -> Result<(Neighbours, (usize, usize, f64)), Stopped> {
+    let points = index.points();
+    let n = points.len();
+    let indices: Vec<AtomicI64> = chunks::collect(control, n, |_| AtomicI64::new(0));
+    let distances: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
+    let found = index.answer_all(
+        control,
+        || Scatter {
+            indices: &indices,
+            distances: &distances,
+            least: None,
+            too_far: Vec::new(),
+        },
+        |scatter| (scatter.least, scatter.too_far),
+    )?;
+    let mut indices: Vec<i64> = chunks::map_into(control, indices, AtomicI64::into_inner);
+    let mut distances: Vec<f64> =
+        chunks::map_into(control, distances, |bits| f64::from_bits(bits.into_inner()));
+    let mut least = None;
+    for (chunk_least, too_far) in found {
+        if let Some((squared, i, j)) = chunk_least {
+            keep_least(&mut least, i, j, squared);
+        }
+        for i in too_far {
+            let (j, squared) = nearest_exactly(points, i as usize);
+            indices[i as usize] = j as i64;
+            distances[i as usize] = distance_from_squared(squared);
+        }
+    }
+    Ok((
+        Neighbours { indices, distances },
+        pair_from_least(points, least),
+    ))
+}
+
+/// The smallest `(squared, i, j)` answer of a chunk.
+struct Closest(Least);
+
+impl Answers for Closest {
+    #[inline]
+    fn found(&mut self, i: u32, j: u32, squared: u64) {
+        keep_least(&mut self.0, i, j, squared);
+    }
+}
+
+/// The closest pair `(i, j, distance)` of `index`, `i < j`, smallest `(i, j)` on ties,
+/// without keeping every point's answer. The index holds two points at least.
+pub(crate) fn closest_on(
+    index: &Index,
+    control: &dyn Control,
+) -> Result<(usize, usize, f64), Stopped> {
+    let found = index.answer_all(control, || Closest(None), |closest| closest.0)?;
+    let least = found.into_iter().flatten().min_by_key(|&(s, i, _)| (s, i));
+    Ok(pair_from_least(index.points(), least))
+}
+
+/// The closest pair by comparing every pair exactly: for a few points.
+pub(crate) fn closest_directly(points: &[Point]) -> (usize, usize, f64) {
+    let mut best = (u128::MAX, 0, 0);
+    for (i, &p) in points.iter().enumerate() {
+        for (j, &q) in points.iter().enumerate().skip(i + 1) {
+            let candidate = (p.squared_distance(q), i, j);
+            if candidate < best {
+                best = candidate;
+            }
+        }
+    }
+    (best.1, best.2, distance_from_squared(best.0))
+}
+
+/// For each point, its nearest other point and the distance (see `Neighbours`), on
+/// a point set of its own (see `PointSet` to ask more than one question).
+pub fn nearest_neighbours(points: &[Point], control: &dyn Control) -> Result<Neighbours, Stopped> {
+    PointSet::new(Arc::new(points.to_vec())).nearest_neighbours(control)
+}
+
+/// The closest pair `(i, j, distance)`, `i < j`, smallest `(i, j)` on ties, on a point
+/// set of its own. Fewer than two points: `(0, 0, 0.0)` (callers raise before that).
 pub fn closest_pair(
     points: &[Point],
     control: &dyn Control,
 ) -> Result<(usize, usize, f64), Stopped> {
-    let n = points.len();
-    let exact_pairs = |points: &[Point]| {
-        let mut best = (u128::MAX, 0, 0);
-        for (i, &p) in points.iter().enumerate() {
-            for (j, &q) in points.iter().enumerate().skip(i + 1) {
-                let candidate = (p.squared_distance(q), i, j);
-                if candidate < best {
-                    best = candidate;
-                }
-            }
-        }
-        best
-    };
-    if n < 2 {
-        return Ok((0, 0, 0.0));
-    }
-    if n <= CLOSEST_BRUTE_FORCE_MAX {
-        let (squared, i, j) = exact_pairs(points);
-        return Ok((i, j, distance_from_squared(squared)));
-    }
-    let found = answer_all(points, control, || Closest(None), |closest| closest.0)?;
-    match found.into_iter().flatten().min() {
-        // Every point is 2^32 or more from all others: a handful of points at most.
-        None | Some((u64::MAX, _, _)) => {
-            let (squared, i, j) = exact_pairs(points);
-            Ok((i, j, distance_from_squared(squared)))
-        }
-        Some((squared, i, j)) => Ok((
-            i as usize,
-            j as usize,
-            distance_from_squared(u128::from(squared)),
-        )),
-    }
+    PointSet::new(Arc::new(points.to_vec())).closest_pair(control)
 }
 
 #[cfg(test)]
@@ -535,18 +530,9 @@ pub(crate) mod tests {
 
     /// Which search answers `points`.
     fn path(points: &[Point]) -> &'static str {
-        let (low, high) = zorder::bounds(points, &Sequential).unwrap();
-        if grid::suits(
-            points,
-            &Grid::new(points.len(), low, high, grid::POINTS_PER_CELL),
-        ) {
-            return "grid";
-        }
-        let grouped = zorder::group(points, &Sequential).unwrap();
-        match sparse::Cells::new(&grouped, &Sequential).unwrap() {
-            Some(_) => "sparse",
-            None => "tree",
-        }
+        Index::build(Arc::new(points.to_vec()), &Sequential)
+            .unwrap()
+            .kind()
     }
 
     #[test]

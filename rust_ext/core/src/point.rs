@@ -22,6 +22,8 @@ impl Point {
     /// and the sum of two of them 65, hence `u128`.
     #[inline]
     pub fn squared_distance(self, other: Point) -> u128 {
+        #[cfg(test)]
+        crate::test_support::count_evaluation();
         let dx = u128::from(self.x.abs_diff(other.x));
         let dy = u128::from(self.y.abs_diff(other.y));
         dx * dx + dy * dy

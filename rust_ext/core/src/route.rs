@@ -16,28 +16,23 @@
 //! all its points at once, in ascending index: they are at distance 0 from each other
 //! and nearer than anything else.
 
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::buckets::{squared, Buckets};
+use crate::chunks;
 use crate::control::{Control, Stopped};
 use crate::fsum::ExactSum;
-use crate::grid::{self, Cells, Grid};
+use crate::grid::Cells;
+use crate::index::{Index, Search, Tree};
 use crate::nearest::{ball_within, better, subtree_keys};
 use crate::point::Point;
+use crate::point_set::PointSet;
 use crate::zorder;
-
-/// Positions per leaf at most, for the tour. Measured on 1M uniform points.
-pub const ROUTE_LEAF_SIZE: usize = 8;
 
 /// Up to this many points the tour compares every remaining point at each step: no
 /// allocation but the result. Measured (examples/small_timing): the tree wins above
 /// about this size.
 pub const ROUTE_BRUTE_FORCE_MAX: usize = 128;
-
-/// Points per cell of the route's uniform grid: coarser than the search's, as the
-/// cells empty while the tour goes on. Measured (callgrind, 250k uniform points:
-/// 890, 852 and 885 instructions a step at 1, 2 and 3).
-const ROUTE_POINTS_PER_CELL: f64 = 2.0;
 
 /// Below this many points `greedy_route` is best run with `threads() == 1`: only its
 /// sort is parallel, the tour itself is one step after another. Measured (uniform, 1
@@ -52,7 +47,7 @@ const LEGS_PER_CHUNK: usize = 1 << 15;
 
 /// The tour for a few points: the result holds the points not yet visited, after the
 /// route so far, and each step swaps the nearest one into place.
-fn greedy_route_directly(points: &[Point], start: usize) -> Vec<i64> {
+pub(crate) fn greedy_route_directly(points: &[Point], start: usize) -> Vec<i64> {
     let mut route: Vec<i64> = (0..points.len() as i64).collect();
     route.swap(0, start);
     // Keep the unvisited part in ascending index, so the first of equals is the lowest.
@@ -225,24 +220,25 @@ fn nearest_unvisited_exactly(
 /// The tour on the uniform grid (for evenly spread inputs): each cell keeps its
 /// unvisited points first, a visited one is swapped behind them, so a search reads
 /// only unvisited points; it scans rings of cells until the next ring is farther than
-/// its best candidate.
+/// its best candidate. The cells are the index's; what the tour changes is its own.
 fn greedy_route_on_grid(
     points: &[Point],
     start: usize,
-    grid: Grid,
+    cells: &Cells,
     control: &dyn Control,
 ) -> Result<Vec<i64>, Stopped> {
     let n = points.len();
-    let Cells {
-        grid,
-        order,
-        sorted,
-        starts,
-    } = Cells::new(points, grid, control)?;
+    let grid = cells.grid;
     // Each point with its index, by cell; each cell's `(start, unvisited count)`; and
     // where each point sits.
-    let mut entries: Vec<(Point, u32)> = sorted.into_iter().zip(order).collect();
-    let mut cells: Vec<(u32, u32)> = starts
+    let mut entries: Vec<(Point, u32)> = cells
+        .sorted
+        .iter()
+        .copied()
+        .zip(cells.order.iter().copied())
+        .collect();
+    let mut cells: Vec<(u32, u32)> = cells
+        .starts
         .windows(2)
         .map(|pair| (pair[0], pair[1] - pair[0]))
         .collect();
@@ -352,37 +348,44 @@ fn greedy_route_on_grid(
 }
 
 /// The greedy nearest-neighbour tour from `start`: each step goes to the nearest
-/// unvisited point, ties to the lowest index. `start` out of range: an empty route
+/// unvisited point, ties to the lowest index, on a point set of its own (see
+/// `PointSet` to ask more than one question). `start` out of range: an empty route
 /// (callers raise before that).
 pub fn greedy_route(
     points: &[Point],
     start: usize,
     control: &dyn Control,
 ) -> Result<Vec<i64>, Stopped> {
+    PointSet::new(Arc::new(points.to_vec())).greedy_route(start, control)
+}
+
+/// The tour over the points of `index` from `start` (in range).
+pub(crate) fn route_on(
+    index: &Index,
+    start: usize,
+    control: &dyn Control,
+) -> Result<Vec<i64>, Stopped> {
+    match index.search() {
+        Search::Grid(cells) => greedy_route_on_grid(index.points(), start, cells, control),
+        Search::Tree(tree) => greedy_route_on_tree(index.points(), start, tree, control),
+    }
+}
+
+/// The tour on the bucket tree (see the module documentation).
+fn greedy_route_on_tree(
+    points: &[Point],
+    start: usize,
+    tree: &Tree,
+    control: &dyn Control,
+) -> Result<Vec<i64>, Stopped> {
     let n = points.len();
-    if start >= n {
-        return Ok(Vec::new());
-    }
-    if n <= ROUTE_BRUTE_FORCE_MAX {
-        return Ok(greedy_route_directly(points, start));
-    }
-    if n > u32::MAX as usize {
-        return Err(Stopped);
-    }
-    let (low, high) = zorder::bounds(points, control)?;
-    let grid = Grid::new(n, low, high, ROUTE_POINTS_PER_CELL);
-    if grid::suits(points, &grid) {
-        return greedy_route_on_grid(points, start, grid, control);
-    }
-    let grouped = zorder::group(points, control)?;
-    let tree = Buckets::new(
-        &grouped.positions,
-        &grouped.lowest,
-        ROUTE_LEAF_SIZE,
-        control,
-    )?;
+    let Tree {
+        grouped,
+        buckets: tree,
+        ..
+    } = tree;
     let leaves = tree.leaves();
-    let mut unvisited = Unvisited::new(&tree);
+    let mut unvisited = Unvisited::new(tree);
     let mut route: Vec<i64> = Vec::with_capacity(n);
     let Some(first) = grouped
         .positions
@@ -416,7 +419,7 @@ pub fn greedy_route(
             .get(current.0)
             .copied()
             .unwrap_or_default();
-        let Some(next) = nearest_unvisited(&tree, &grouped, &unvisited, q, current.1, &mut stack)
+        let Some(next) = nearest_unvisited(tree, grouped, &unvisited, q, current.1, &mut stack)
         else {
             break;
         };
@@ -437,34 +440,28 @@ pub fn greedy_route(
 /// The length of the path through `points` in order, correctly rounded (as
 /// `math.fsum` of the legs); in parallel when `threads() > 1`, with the same result.
 pub fn path_length(points: &[Point], control: &dyn Control) -> Result<f64, Stopped> {
-    if points.len() < 2 {
-        return Ok(0.0);
-    }
-    let legs = points.len() - 1;
-    let sum_of = |range: std::ops::Range<usize>| -> Result<ExactSum, Stopped> {
+    path_length_by(points.len(), |k| points[k], control)
+}
+
+/// The length of the path through `point(0)`, ..., `point(count - 1)`, as
+/// `path_length`: the path need not be made to be measured.
+pub(crate) fn path_length_by(
+    count: usize,
+    point: impl Fn(usize) -> Point + Sync,
+    control: &dyn Control,
+) -> Result<f64, Stopped> {
+    let legs = count.saturating_sub(1);
+    let sums = chunks::run(control, legs, LEGS_PER_CHUNK, |_, range| {
         let mut sum = ExactSum::new();
-        for pair in points
-            .get(range.start..range.end + 1)
-            .unwrap_or(&[])
-            .windows(2)
-        {
-            sum.add(pair[0].dist(pair[1]));
+        let mut previous = point(range.start);
+        for k in range.clone() {
+            let next = point(k + 1);
+            sum.add(previous.dist(next));
+            previous = next;
         }
         control.tick(range.len())?;
         Ok(sum)
-    };
-    let chunk = |c: usize| c * LEGS_PER_CHUNK..legs.min((c + 1) * LEGS_PER_CHUNK);
-    let pieces = legs.div_ceil(LEGS_PER_CHUNK);
-    let sums: Vec<ExactSum> = if control.threads() <= 1 || pieces <= 1 {
-        (0..pieces)
-            .map(|c| sum_of(chunk(c)))
-            .collect::<Result<_, _>>()?
-    } else {
-        (0..pieces)
-            .into_par_iter()
-            .map(|c| sum_of(chunk(c)))
-            .collect::<Result<_, _>>()?
-    };
+    })?;
     let mut total = ExactSum::new();
     for sum in &sums {
         total.merge(sum);

@@ -1,0 +1,149 @@
+//! The spatial index: built once from the points, then asked as often as needed for
+//! every point's nearest neighbour, the closest pair, or a greedy route (as SciPy's
+//! `cKDTree` or rstar's `RTree::bulk_load` are built once and queried).
+//!
+//! Which structure it holds is decided by the input, and no decision made from a
+//! sample decides the worst case:
+//! - `Grid`: the uniform grid of `grid.rs`, for points spread evenly over their box or
+//!   along an axis-parallel line. A sample proposes it; the real occupancy, counted
+//!   once the points are in their cells (`grid::Cells::bounded`), confirms it, or the
+//!   cells are dropped and the tree is built instead.
+//! - `Tree`: equal positions grouped (`zorder`), a bucket tree over them (`buckets`),
+//!   and the sparse grid of `sparse.rs` where its own exact count says it suits. The
+//!   tree answers any input without degrading.
+//!
+//! An index is immutable: queries keep their own state (the route's removals), so any
+//! number of threads may query one index at once.
+
+use std::sync::Arc;
+
+use crate::buckets::Buckets;
+use crate::control::{Control, Stopped};
+use crate::grid::{self, Grid};
+use crate::nearest::{self, Answers, LEAF_SIZE};
+use crate::point::Point;
+use crate::sparse;
+use crate::zorder::{self, Grouped};
+
+/// The points and the structure built over them.
+pub struct Index {
+    points: Arc<Vec<Point>>,
+    search: Search,
+}
+
+pub(crate) enum Search {
+    Grid(grid::Cells),
+    Tree(Tree),
+}
+
+/// Equal positions grouped, the bucket tree over them, and the sparse grid if it suits.
+pub(crate) struct Tree {
+    pub grouped: Grouped,
+    pub buckets: Buckets,
+    pub sparse: Option<sparse::Cells>,
+}
+
+impl Index {
+    /// The index of `points`, which must number fewer than `u32::MAX` (indices are
+    /// `u32` inside; callers check the count first).
+    pub fn build(points: Arc<Vec<Point>>, control: &dyn Control) -> Result<Index, Stopped> {
+        assert!(
+            points.len() < u32::MAX as usize,
+            "callers refuse more than u32::MAX - 1 points"
+        );
+        let (low, high) = zorder::bounds(&points, control)?;
+        let grid = Grid::new(points.len(), low, high, grid::POINTS_PER_CELL);
+        if grid::suits(&points, &grid) {
+            let cells = grid::Cells::new(&points, grid, control)?;
+            if cells.bounded(control)? {
+                return Ok(Index {
+                    points,
+                    search: Search::Grid(cells),
+                });
+            }
+        }
+        let grouped = zorder::group(&points, control)?;
+        let buckets = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
+        let sparse = sparse::Cells::new(&grouped, control)?;
+        Ok(Index {
+            points,
+            search: Search::Tree(Tree {
+                grouped,
+                buckets,
+                sparse,
+            }),
+        })
+    }
+
+    /// The points, in their order.
+    pub fn points(&self) -> &[Point] {
+        &self.points
+    }
+
+    /// Which structure answers: `"grid"`, `"sparse"` or `"tree"` (for tests and
+    /// benchmarks).
+    pub fn kind(&self) -> &'static str {
+        match &self.search {
+            Search::Grid(_) => "grid",
+            Search::Tree(Tree {
+                sparse: Some(_), ..
+            }) => "sparse",
+            Search::Tree(_) => "tree",
+        }
+    }
+
+    pub(crate) fn search(&self) -> &Search {
+        &self.search
+    }
+
+    /// Every point's nearest other point, reported to collectors made by `answers()`,
+    /// one a chunk of work; `done` turns each into the chunk's result.
+    pub(crate) fn answer_all<A: Answers, R: Send>(
+        &self,
+        control: &dyn Control,
+        answers: impl Fn() -> A + Sync,
+        done: impl Fn(A) -> R + Sync,
+    ) -> Result<Vec<R>, Stopped> {
+        match &self.search {
+            Search::Grid(cells) => grid::answer_all(cells, control, answers, done),
+            Search::Tree(tree) => match &tree.sparse {
+                Some(cells) => {
+                    sparse::answer_all(&tree.grouped, cells, &tree.buckets, control, answers, done)
+                }
+                None => nearest::answer_on_tree(tree, control, answers, done),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use crate::control::Sequential;
+    use crate::point_set::PointSet;
+    use crate::test_support::{evaluations_of, shapes};
+
+    /// Distance evaluations a point at most, for every shape, in each search and in
+    /// the route (the grid's own bound is 20 in its first pass).
+    const EVALUATIONS_PER_POINT: u64 = 64;
+
+    #[test]
+    fn no_shape_makes_a_search_quadratic() {
+        let n = 20_000;
+        for (what, points) in shapes(n, 7) {
+            let set = PointSet::new(Arc::new(points));
+            let kind = set.index(&Sequential).unwrap().kind();
+            let (_, nearest) = evaluations_of(|| set.nearest_neighbours(&Sequential).unwrap());
+            let (_, route) = evaluations_of(|| set.greedy_route(n / 3, &Sequential).unwrap());
+            eprintln!(
+                "{what:40} {kind:6} nearest {:6.1} route {:6.1} a point",
+                nearest as f64 / n as f64,
+                route as f64 / n as f64
+            );
+            let limit = EVALUATIONS_PER_POINT * n as u64;
+            assert!(nearest <= limit, "{what}: nearest, {nearest} evaluations");
+            assert!(route <= limit, "{what}: route, {route} evaluations");
+        }
+    }
+}
