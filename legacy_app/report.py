@@ -13,6 +13,9 @@ from legacy_app.progress import Progress, ProgressBar
 
 T = TypeVar("T")
 
+# Where the greedy route starts: the first point of the file.
+ROUTE_START = 0
+
 
 class Steps:
     """Times each step of the report; for people, a progress bar on stderr per step."""
@@ -21,9 +24,9 @@ class Steps:
         self.timings: dict[str, float] = {}
         self.show = show
 
-    def run(self, name: str, work: Callable[[Progress], T]) -> T:
+    def run(self, name: str, work: Callable[[Progress], T], unit: str = "pt") -> T:
         """Run ``work``, handing it a ``progress(done, total)`` callback for its bar."""
-        with ProgressBar(name, self.show) as progress:
+        with ProgressBar(name, self.show, unit) as progress:
             start = time.perf_counter()
             try:
                 return work(progress)
@@ -32,47 +35,67 @@ class Steps:
 
 
 def build_report(api: ModuleType, backend: str, path: Path, show_progress: bool) -> dict[str, Any]:
-    """Every figure of ``legacy-app report`` for the points in ``path``."""
+    """Every figure of ``legacy-app report`` for the points in ``path``.
+
+    The points stay a ``PointSet`` from the file to the last figure: loaded once, with no
+    Python object a point (under Rust), its spatial index built by the first question
+    and reused by the next; the closest pair is the least of the nearest neighbours,
+    which the set keeps, and the route's length is measured through its indices.
+    """
     steps = Steps(show_progress)
-    points = steps.run("load points", lambda _: api.load_points(path))
+    points = steps.run(
+        "load points", lambda progress: api.PointSet.load(path, progress=progress), unit="B"
+    )
     report: dict[str, Any] = {"file": str(path), "backend": backend, "count": len(points)}
     report.update(steps.run("summary", lambda _: summary(points)))
     report["closest_pair"] = report["nearest_neighbor_distance"] = None
     report["greedy_route_length"] = 0.0
-    route: list[int] = list(range(len(points)))
+    report["greedy_route_start"] = ROUTE_START if len(points) else None
+    route: Sequence[int] = list(range(len(points)))
     if len(points) >= 2:
-        i, j, distance = steps.run(
-            "closest pair", lambda progress: api.closest_pair(points, progress=progress)
-        )
-        report["closest_pair"] = {"i": i, "j": j, "distance": distance}
         _, distances = steps.run(
-            "nearest neighbours", lambda progress: api.nearest_neighbors(points, progress=progress)
+            "nearest neighbours", lambda progress: points.nearest_neighbors(progress=progress)
         )
         report["nearest_neighbor_distance"] = {
-            "min": min(distances),
-            "mean": math.fsum(distances) / len(distances),
-            "max": max(distances),
+            "min": float(min(distances)),
+            "mean": exact_sum(backend, distances) / len(distances),
+            "max": float(max(distances)),
         }
-        route = list(
-            steps.run("greedy route", lambda progress: api.greedy_route(points, progress=progress))
+        del distances
+        i, j, distance = steps.run("closest pair", lambda progress: points.closest_pair())
+        report["closest_pair"] = {"i": int(i), "j": int(j), "distance": float(distance)}
+        route = steps.run(
+            "greedy route", lambda progress: points.greedy_route(ROUTE_START, progress=progress)
         )
-        report["greedy_route_length"] = api.path_length([points[k] for k in route])
+        report["greedy_route_length"] = float(
+            steps.run("route length", lambda _: points.path_length(route))
+        )
     report["timings"] = steps.timings
     report["route"] = route
     report["points"] = points
     return report
 
 
-def summary(points: Sequence[Any]) -> dict[str, Any]:
-    """Bounding box and centroid."""
-    if not points:
+def summary(points: Any) -> dict[str, Any]:
+    """Bounding box and centroid, from the set's own exact figures."""
+    bounds = points.bounds
+    if bounds is None:
         return {"bounding_box": None, "centroid": None}
-    xs = [p.x for p in points]
-    ys = [p.y for p in points]
+    min_x, min_y, max_x, max_y = bounds
     return {
-        "bounding_box": {"min_x": min(xs), "min_y": min(ys), "max_x": max(xs), "max_y": max(ys)},
-        "centroid": [sum(xs) / len(xs), sum(ys) / len(ys)],
+        "bounding_box": {"min_x": min_x, "min_y": min_y, "max_x": max_x, "max_y": max_y},
+        "centroid": list(points.centroid),
     }
+
+
+def exact_sum(backend: str, values: Sequence[float]) -> float:
+    """``math.fsum(values)``, by the extension when Rust serves the report (a NumPy array
+    of ten million distances takes Python about a second)."""
+    if backend == "rust":
+        import rust_ext
+
+        return rust_ext._fsum(values)
+    return math.fsum(values)
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -99,7 +122,9 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"nearest neighbour  min {nn['min']:.6g}  mean {nn['mean']:.6g}  max {nn['max']:.6g}"
         )
-    lines.append(f"greedy route       length {report['greedy_route_length']:.6g} from point #0")
+    start = report["greedy_route_start"]
+    route_from = "" if start is None else f" from point #{start}"
+    lines.append(f"greedy route       length {report['greedy_route_length']:.6g}{route_from}")
     lines.append("time per step")
     for name, seconds in report["timings"].items():
         lines.append(f"  {name:<19}{seconds * 1000:8.1f} ms")

@@ -124,10 +124,12 @@ def test_report_on_the_sample(backend: str) -> None:
     assert set(report["timings"]) == {
         "load points",
         "summary",
-        "closest pair",
         "nearest neighbours",
+        "closest pair",
         "greedy route",
+        "route length",
     }
+    assert report["greedy_route_start"] == 0
 
 
 def test_report_is_the_same_under_both_backends(tmp_path: Path) -> None:

@@ -43,6 +43,15 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(py::batch::closest_pair, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::path_length, m)?)?;
     m.add_function(wrap_pyfunction!(py::batch::greedy_route, m)?)?;
+    m.add_class::<py::point_set::PointSet>()?;
+    m.getattr("PointSet")?.setattr("__name__", "PointSet")?;
+    m.add_function(wrap_pyfunction!(py::sums::_fsum, m)?)?;
+    // A read-only sequence of Points for `isinstance` and friends, as the reference's
+    // class is (the methods Sequence would mix in are its own).
+    m.py()
+        .import("collections.abc")?
+        .getattr("Sequence")?
+        .call_method1("register", (m.getattr("PointSet")?,))?;
     // Test builds only (`--features test-panic`): a panic on purpose.
     #[cfg(feature = "test-panic")]
     m.add_function(wrap_pyfunction!(py::panic_for_tests::panic_for_tests, m)?)?;

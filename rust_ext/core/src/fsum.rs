@@ -4,6 +4,28 @@
 //! partials; partial sums of chunks merge exactly, so a parallel sum is bit-identical
 //! to a sequential one, and to Python's `fsum`, whatever the order of the terms.
 
+use crate::chunks;
+use crate::control::{Control, Stopped};
+
+/// `math.fsum(values)`, in chunks (in parallel when `threads() > 1`), with the same
+/// result whatever the chunks.
+pub fn fsum(values: &[f64], control: &dyn Control) -> Result<f64, Stopped> {
+    let chunk = chunks::chunk_size(control, values.len(), 1 << 15);
+    let sums = chunks::run(control, values.len(), chunk, |_, range| {
+        let mut sum = ExactSum::new();
+        for &value in &values[range.clone()] {
+            sum.add(value);
+        }
+        control.tick(range.len())?;
+        Ok(sum)
+    })?;
+    let mut total = ExactSum::new();
+    for sum in &sums {
+        total.merge(sum);
+    }
+    Ok(total.value())
+}
+
 /// An exact running sum of finite `f64` values.
 #[derive(Debug, Clone, Default)]
 pub struct ExactSum {

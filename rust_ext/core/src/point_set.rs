@@ -65,6 +65,11 @@ impl PointSet {
         &self.points
     }
 
+    /// The points, shared (a new set of the same points need not copy them).
+    pub fn shared_points(&self) -> Arc<Vec<Point>> {
+        Arc::clone(&self.points)
+    }
+
     pub fn len(&self) -> usize {
         self.points.len()
     }

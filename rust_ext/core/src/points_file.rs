@@ -75,7 +75,7 @@ pub fn parse_points<R: Read>(reader: R, path: &Path) -> Result<Vec<Point>, Error
     read_points(reader, path, &Sequential)
 }
 
-/// Read the points of `reader`, naming `path` in errors, reporting the lines done to
+/// Read the points of `reader`, naming `path` in errors, reporting the bytes parsed to
 /// `control` every few milliseconds and on every interrupted read. Everything happens
 /// on the calling thread: that is where the OS interrupts a read for a signal sent to
 /// the process (on Linux the main thread is tried first).
@@ -84,7 +84,36 @@ pub fn read_points<R: Read>(
     path: &Path,
     control: &dyn Control,
 ) -> Result<Vec<Point>, Error> {
-    read_points_in_chunks(reader, path, control, CHUNK_BYTES)
+    read_points_sized(reader, path, control, None)
+}
+
+/// `read_points` for an input of about `size` bytes, when known (a regular file): the
+/// result is allocated once, for as many points as the first chunk's lines promise,
+/// instead of growing by doubling (which, for the last doubling, holds the points
+/// twice, and leaves up to as much again unused).
+pub fn read_points_sized<R: Read>(
+    reader: R,
+    path: &Path,
+    control: &dyn Control,
+    size: Option<u64>,
+) -> Result<Vec<Point>, Error> {
+    let mut points: Vec<Point> = Vec::new();
+    let mut bytes_seen = 0u64;
+    for_each_chunk(reader, path, control, CHUNK_BYTES, &mut |chunk, bytes| {
+        if bytes_seen == 0 {
+            if let (Some(size), false) = (size, chunk.is_empty()) {
+                // Lines alike in length in the rest of the file, with a margin: a
+                // shorter average only costs one doubling at the end.
+                let per_point = bytes as f64 / chunk.len() as f64;
+                let expected = (size as f64 / per_point * 1.02) as usize + 16;
+                points.reserve_exact(expected);
+            }
+        }
+        bytes_seen += bytes as u64;
+        points.append(chunk);
+        Ok(())
+    })?;
+    Ok(points)
 }
 
 /// `read_points` with chunks of about `chunk_bytes` (a line longer than that makes
@@ -96,16 +125,17 @@ pub fn read_points_in_chunks<R: Read>(
     chunk_bytes: usize,
 ) -> Result<Vec<Point>, Error> {
     let mut points = Vec::new();
-    for_each_chunk(reader, path, control, chunk_bytes, &mut |chunk| {
+    for_each_chunk(reader, path, control, chunk_bytes, &mut |chunk, _| {
         points.append(chunk);
         Ok(())
     })?;
     Ok(points)
 }
 
-/// What takes the points of each chunk, in file order: it may keep the vector's
-/// contents (`append`, `mem::swap`); whatever it leaves there is dropped.
-pub type ChunkSink<'s> = dyn FnMut(&mut Vec<Point>) -> Result<(), Stopped> + 's;
+/// What takes the points of each chunk, in file order, with the chunk's length in
+/// bytes: it may keep the vector's contents (`append`, `mem::swap`); whatever it
+/// leaves there is dropped.
+pub type ChunkSink<'s> = dyn FnMut(&mut Vec<Point>, usize) -> Result<(), Stopped> + 's;
 
 /// Read and parse `reader` as `read_points_in_chunks` does, handing the points of
 /// each chunk to `sink` in file order instead of keeping them.
@@ -127,7 +157,7 @@ pub fn for_each_chunk<R: Read>(
     let mut first = true;
     while reading.next_chunk(&mut buffer)? {
         let outcome = chunk::parse_chunk(buffer.data(), first, &mut points);
-        reading.hand_over(outcome, &mut points, sink)?;
+        reading.hand_over(outcome, buffer.data().len(), &mut points, sink)?;
         first = false;
     }
     Ok(reading.ticker.flush()?)
@@ -155,19 +185,20 @@ impl<R: Read> Reading<'_, R> {
     }
 
     /// Hand one parsed chunk's points to `sink`, or return the error of its bad line,
-    /// numbered in the file.
+    /// numbered in the file; the chunk's `bytes` are reported done.
     fn hand_over(
         &mut self,
         outcome: Result<u64, chunk::ChunkError>,
+        bytes: usize,
         points: &mut Vec<Point>,
         sink: &mut ChunkSink<'_>,
     ) -> Result<(), Error> {
         match outcome {
             Ok(lines) => {
                 self.lines += lines;
-                sink(points)?;
+                sink(points, bytes)?;
                 points.clear();
-                self.ticker.done(lines)?;
+                self.ticker.done(bytes as u64)?;
                 Ok(())
             }
             Err((line, reason)) => Err(Error::Hello(HelloError::PointsFormat {
@@ -228,7 +259,7 @@ where
     let (give_back, given_back) = mpsc::channel::<Vec<Point>>();
     thread::scope(|scope| {
         let helper = move || {
-            let mut sink = |points: &mut Vec<Point>| {
+            let mut sink = |points: &mut Vec<Point>, _bytes: usize| {
                 let spare = given_back.try_recv().unwrap_or_default();
                 // The receiver is gone once `consume` returned: stop reading.
                 sender

@@ -1,17 +1,19 @@
-//! The batch functions: nearest neighbours, closest pair, path length, greedy route.
+//! The batch functions: nearest neighbours, closest pair, path length, greedy route,
+//! and the questions they share with `PointSet`'s methods.
 //!
-//! Each reads its points once (`points_input`), hands plain Rust data to
-//! `legacy_core` through `workers::run` (inline for small inputs, else on the worker
-//! pool; Ctrl-C and `progress` served from the calling thread), and converts the
-//! result back: NumPy arrays for NumPy input, Python lists otherwise.
+//! Each function reads its points once (`points_input`) into a `legacy_core` point
+//! set (a `PointSet` argument is used as it is, index included), asks it one question
+//! through `workers::run` (inline for small inputs, else on the worker pool; Ctrl-C
+//! and `progress` served from the calling thread), and converts the answer back:
+//! NumPy arrays for NumPy input (and for a `PointSet` when NumPy is there), Python
+//! lists otherwise.
 
-use legacy_core::nearest::{
-    closest_pair as closest_of, nearest_neighbours, Neighbours, PARALLEL_MIN,
-};
-use legacy_core::route::{
-    greedy_route as route_from, path_length as length_of, ROUTE_PARALLEL_MIN,
-};
-use legacy_core::{Error as CoreError, Point as CorePoint};
+use std::sync::Arc;
+
+use legacy_core::nearest::{Neighbours, PARALLEL_MIN};
+use legacy_core::point_set::PointSet as CorePointSet;
+use legacy_core::route::ROUTE_PARALLEL_MIN;
+use legacy_core::Error as CoreError;
 use num_bigint::BigInt;
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -20,18 +22,13 @@ use pyo3::IntoPyObjectExt;
 
 use crate::py::arguments::index;
 use crate::py::errors::Result;
-use crate::py::points_input::{self, Points};
+use crate::py::points_input::{self, Form};
 use crate::py::workers;
 
-/// The points a batch function takes: two at least, and indices that fit the core's
-/// `u32` (four billion points would need tens of gigabytes first).
-fn check_count(function: &'static str, points: &[CorePoint], at_least: usize) -> Result<()> {
-    let count = points.len();
+/// A question needs `at_least` points.
+pub fn check_count(function: &'static str, count: usize, at_least: usize) -> Result<()> {
     if count < at_least {
         return Err(CoreError::TooFewPoints { function, count }.into());
-    }
-    if count >= u32::MAX as usize {
-        return Err(CoreError::TooManyPoints { function, count }.into());
     }
     Ok(())
 }
@@ -45,6 +42,106 @@ fn numpy_scalar<'py>(
 }
 
 /// For each point, the index of its nearest other point and that distance.
+pub fn nearest<'py>(
+    py: Python<'py>,
+    set: &Arc<CorePointSet>,
+    form: Form,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyTuple>> {
+    check_count("nearest_neighbors", set.len(), 2)?;
+    let asked = Arc::clone(set);
+    let Neighbours { indices, distances } =
+        workers::run(py, set.len(), progress, PARALLEL_MIN, move |control| {
+            asked.nearest_neighbours(control)
+        })?;
+    let result = match form {
+        Form::NumPy => (
+            PyArray1::from_vec(py, indices),
+            PyArray1::from_vec(py, distances),
+        )
+            .into_pyobject(py)?,
+        Form::Lists => {
+            (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)?
+        }
+    };
+    Ok(result)
+}
+
+/// The closest pair `(i, j, distance)` with `i < j`; ties: the smallest `(i, j)`.
+pub fn closest<'py>(
+    py: Python<'py>,
+    set: &Arc<CorePointSet>,
+    form: Form,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyTuple>> {
+    check_count("closest_pair", set.len(), 2)?;
+    let asked = Arc::clone(set);
+    let (i, j, distance) = workers::run(py, set.len(), progress, PARALLEL_MIN, move |control| {
+        asked.closest_pair(control)
+    })?;
+    let result = match form {
+        Form::NumPy => PyTuple::new(
+            py,
+            [
+                numpy_scalar(py, "int64", i)?,
+                numpy_scalar(py, "int64", j)?,
+                numpy_scalar(py, "float64", distance)?,
+            ],
+        )?,
+        Form::Lists => (i, j, distance).into_pyobject(py)?,
+    };
+    Ok(result)
+}
+
+/// The length of the path through the points in order (or through those at `order`).
+pub fn length<'py>(
+    py: Python<'py>,
+    set: &Arc<CorePointSet>,
+    order: Option<Vec<usize>>,
+    form: Form,
+) -> Result<Bound<'py, PyAny>> {
+    let asked = Arc::clone(set);
+    let legs = order.as_ref().map_or(set.len(), Vec::len);
+    let length = workers::run(py, legs, None, PARALLEL_MIN, move |control| match order {
+        Some(order) => asked.path_length_of(&order, control),
+        None => asked.path_length(control),
+    })?;
+    let result = match form {
+        Form::NumPy => numpy_scalar(py, "float64", length)?,
+        Form::Lists => length.into_bound_py_any(py)?,
+    };
+    Ok(result)
+}
+
+/// A nearest-neighbour tour from `start`; ties: the lowest index.
+pub fn route<'py>(
+    py: Python<'py>,
+    set: &Arc<CorePointSet>,
+    start: StartArgument<'py>,
+    form: Form,
+    progress: Option<&Bound<'py, PyAny>>,
+) -> Result<Bound<'py, PyAny>> {
+    let count = set.len();
+    let start: BigInt = match start {
+        StartArgument::Given(start) => index(&start, "start")?.extract()?,
+        StartArgument::Default => BigInt::from(0),
+    };
+    let first = usize::try_from(&start)
+        .ok()
+        .filter(|&first| first < count)
+        .ok_or(CoreError::StartOutOfRange { start, count })?;
+    let asked = Arc::clone(set);
+    let route = workers::run(py, count, progress, ROUTE_PARALLEL_MIN, move |control| {
+        asked.greedy_route(first, control)
+    })?;
+    let result = match form {
+        Form::NumPy => PyArray1::from_vec(py, route).into_bound_py_any(py)?,
+        Form::Lists => PyList::new(py, route)?.into_bound_py_any(py)?,
+    };
+    Ok(result)
+}
+
+/// For each point, the index of its nearest other point and that distance.
 ///
 /// ``progress``, if given, is called now and then with ``(done, total)``.
 #[pyfunction]
@@ -54,23 +151,8 @@ pub fn nearest_neighbors<'py>(
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyTuple>> {
-    let Points { points, numpy } = points_input::read(points)?;
-    check_count("nearest_neighbors", &points, 2)?;
-    let total = points.len();
-    let Neighbours { indices, distances } =
-        workers::run(py, total, progress, PARALLEL_MIN, move |control| {
-            nearest_neighbours(&points, control)
-        })?;
-    let result = if numpy {
-        (
-            PyArray1::from_vec(py, indices),
-            PyArray1::from_vec(py, distances),
-        )
-            .into_pyobject(py)?
-    } else {
-        (PyList::new(py, indices)?, PyList::new(py, distances)?).into_pyobject(py)?
-    };
-    Ok(result)
+    let (set, form) = points_input::read_set(points, "nearest_neighbors")?;
+    nearest(py, &set, form, progress)
 }
 
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
@@ -83,43 +165,16 @@ pub fn closest_pair<'py>(
     points: &Bound<'py, PyAny>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyTuple>> {
-    let Points { points, numpy } = points_input::read(points)?;
-    check_count("closest_pair", &points, 2)?;
-    let total = points.len();
-    let (i, j, distance) = workers::run(py, total, progress, PARALLEL_MIN, move |control| {
-        closest_of(&points, control)
-    })?;
-    let result = if numpy {
-        PyTuple::new(
-            py,
-            [
-                numpy_scalar(py, "int64", i)?,
-                numpy_scalar(py, "int64", j)?,
-                numpy_scalar(py, "float64", distance)?,
-            ],
-        )?
-    } else {
-        (i, j, distance).into_pyobject(py)?
-    };
-    Ok(result)
+    let (set, form) = points_input::read_set(points, "closest_pair")?;
+    closest(py, &set, form, progress)
 }
 
 /// The length of the path through the points in order, correctly rounded.
 #[pyfunction]
 #[pyo3(signature = (points))]
 pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
-    let Points { points, numpy } = points_input::read(points)?;
-    check_count("path_length", &points, 0)?;
-    let total = points.len();
-    let length = workers::run(py, total, None, PARALLEL_MIN, move |control| {
-        length_of(&points, control)
-    })?;
-    let result = if numpy {
-        numpy_scalar(py, "float64", length)?
-    } else {
-        length.into_bound_py_any(py)?
-    };
-    Ok(result)
+    let (set, form) = points_input::read_set(points, "path_length")?;
+    length(py, &set, None, form)
 }
 
 /// A nearest-neighbour tour from ``start``; ties: the lowest index.
@@ -136,26 +191,8 @@ pub fn greedy_route<'py>(
     start: StartArgument<'py>,
     progress: Option<&Bound<'py, PyAny>>,
 ) -> Result<Bound<'py, PyAny>> {
-    let Points { points, numpy } = points_input::read(points)?;
-    let count = points.len();
-    let start: BigInt = match start {
-        StartArgument::Given(start) => index(&start, "start")?.extract()?,
-        StartArgument::Default => BigInt::from(0),
-    };
-    let first = usize::try_from(&start)
-        .ok()
-        .filter(|&first| first < count)
-        .ok_or(CoreError::StartOutOfRange { start, count })?;
-    check_count("greedy_route", &points, 0)?;
-    let route = workers::run(py, count, progress, ROUTE_PARALLEL_MIN, move |control| {
-        route_from(&points, first, control)
-    })?;
-    let result = if numpy {
-        PyArray1::from_vec(py, route).into_bound_py_any(py)?
-    } else {
-        PyList::new(py, route)?.into_bound_py_any(py)?
-    };
-    Ok(result)
+    let (set, form) = points_input::read_set(points, "greedy_route")?;
+    route(py, &set, start, form, progress)
 }
 
 /// `greedy_route`'s `start`: omitted (0), or whatever the caller passed, `None`

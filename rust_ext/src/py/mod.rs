@@ -6,10 +6,13 @@ pub mod errors;
 pub mod factorial;
 pub mod greeting;
 pub mod interruptible;
+pub mod numpy_api;
 #[cfg(feature = "test-panic")]
 pub mod panic_for_tests;
 pub mod point;
+pub mod point_set;
 pub mod points_file;
 pub mod points_input;
 pub mod sleep;
+pub mod sums;
 pub mod workers;

@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use legacy_core::control::{Control, Stopped};
-use legacy_core::points_file::{open, parse_beside, read_points, CHUNK_BYTES};
+use legacy_core::points_file::{open, parse_beside, read_points, read_points_sized, CHUNK_BYTES};
 use legacy_core::{Error as CoreError, Point as CorePoint};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -162,10 +162,9 @@ fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> Result<Bound<'p
     })
 }
 
-/// Read the points of a file, one ``x,y`` a line.
-#[pyfunction]
-#[pyo3(signature = (path))]
-pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bound<'py, PyList>> {
+/// The file at `path` (a `str` or path-like, as `open` takes it), opened for reading
+/// without the GIL, Ctrl-C heard while a FIFO waits for a writer.
+fn open_points_file(py: Python<'_>, path: &Bound<'_, PyAny>) -> Result<(File, PathBuf)> {
     let name = fsdecode(path)?;
     // open() refuses such names before asking the OS; so does the Python backend.
     if name.to_string_lossy().contains('\0') {
@@ -174,10 +173,98 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bou
     let path: PathBuf = name.extract()?;
     // Opening a FIFO waits for a writer: not with the GIL, and not deaf to Ctrl-C.
     let control = Signals::default();
-    let file = match py.detach(|| open(&path, &control)) {
-        Ok(file) => file,
-        Err(error) => return Err(control.stopped_by(error)),
+    match py.detach(|| open(&path, &control)) {
+        Ok(file) => Ok((file, path)),
+        Err(error) => Err(control.stopped_by(error)),
+    }
+}
+
+/// Reports a load's progress in bytes, and hears Ctrl-C, from the calling thread.
+struct Loading {
+    signals: Signals,
+    /// The size at open of a regular file; `None` for a pipe, FIFO or terminal.
+    size: Option<u64>,
+    done: std::sync::atomic::AtomicU64,
+    progress: Option<Py<PyAny>>,
+}
+
+impl Loading {
+    /// `(done, total)`: the total is the size at open, or what was read so far (also
+    /// when a file grew since it was opened).
+    fn report(&self, py: Python<'_>, done: u64) -> PyResult<()> {
+        if let Some(progress) = &self.progress {
+            let total = self.size.map_or(done, |size| size.max(done));
+            progress.bind(py).call1((done, total))?;
+        }
+        Ok(())
+    }
+}
+
+impl Control for Loading {
+    fn threads(&self) -> usize {
+        1
+    }
+
+    fn tick(&self, bytes: usize) -> std::result::Result<(), Stopped> {
+        let done = self
+            .done
+            .fetch_add(bytes as u64, std::sync::atomic::Ordering::Relaxed)
+            + bytes as u64;
+        Python::attach(|py| {
+            py.check_signals()?;
+            self.report(py, done)
+        })
+        .map_err(|error| {
+            *self
+                .signals
+                .raised
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner) = Some(error);
+            Stopped
+        })
+    }
+}
+
+/// The points of a file as plain pairs, for `PointSet.load`: read and parsed on the
+/// calling thread without the GIL (a signal interrupts a read that waits), with no
+/// Python object a point. `progress(done, total)` counts bytes: first `(0, total)`,
+/// last `(total, total)` on success.
+pub fn load_columns(
+    path: &Bound<'_, PyAny>,
+    progress: Option<&Bound<'_, PyAny>>,
+) -> Result<Vec<CorePoint>> {
+    let py = path.py();
+    let (file, path) = open_points_file(py, path)?;
+    let size = file
+        .metadata()
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|metadata| metadata.len());
+    let loading = Loading {
+        signals: Signals::default(),
+        size,
+        done: std::sync::atomic::AtomicU64::new(0),
+        progress: progress.map(|p| p.clone().unbind()),
     };
+    loading.report(py, 0)?;
+    let points = match py.detach(|| read_points_sized(file, &path, &loading, size)) {
+        Ok(points) => points,
+        Err(error) => return Err(loading.signals.stopped_by(error)),
+    };
+    let done = loading.done.load(std::sync::atomic::Ordering::Relaxed);
+    let last = size.map_or(done, |size| size.max(done));
+    if let Some(progress) = progress {
+        progress.call1((last, last))?;
+    }
+    Ok(points)
+}
+
+/// Read the points of a file, one ``x,y`` a line.
+#[pyfunction]
+#[pyo3(signature = (path))]
+pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bound<'py, PyList>> {
+    let (file, path) = open_points_file(py, path)?;
+    let control = Signals::default();
     // A regular file's reads never wait for a writer, so they may leave this thread.
     if workers::threads()? > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
         return load_beside(py, file, &path);

@@ -8,6 +8,9 @@
 //! records, other byte orders, strides, Fortran order) is first copied by NumPy's
 //! own safe conversion, so every layout gives the same answer as a contiguous copy.
 
+use std::sync::Arc;
+
+use legacy_core::point_set::PointSet as CorePointSet;
 use legacy_core::{Error as CoreError, Field, Point as CorePoint};
 use numpy::{
     Element, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
@@ -19,6 +22,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use crate::py::arguments::type_name;
 use crate::py::errors::Result;
 use crate::py::point::Point;
+use crate::py::point_set::PointSet;
 
 /// Rows read between two signal checks while points are read in, GIL held.
 const SIGNAL_ROWS: usize = 1 << 18;
@@ -28,6 +32,56 @@ const SIGNAL_ROWS: usize = 1 << 18;
 pub struct Points {
     pub points: Vec<CorePoint>,
     pub numpy: bool,
+}
+
+/// How answers go back: NumPy arrays and scalars, or Python lists and numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    NumPy,
+    Lists,
+}
+
+impl Form {
+    /// The form of a `PointSet`'s answers: NumPy's when `numpy` imports and its
+    /// `ndarray` is a type, lists otherwise. A `numpy` that passes those tests but is not
+    /// NumPy (its C API cannot be loaded) is an error here, never a panic later.
+    pub fn of_point_sets(py: Python<'_>) -> PyResult<Form> {
+        let Ok(numpy) = py.import("numpy") else {
+            return Ok(Form::Lists);
+        };
+        let is_type = numpy
+            .getattr(pyo3::intern!(py, "ndarray"))
+            .is_ok_and(|ndarray| ndarray.is_instance_of::<pyo3::types::PyType>());
+        if !is_type {
+            return Ok(Form::Lists);
+        }
+        crate::py::numpy_api::ensure(py)?;
+        Ok(Form::NumPy)
+    }
+}
+
+/// The `points` argument of a batch function as a point set, and the form of the
+/// answers: a `PointSet` as it is (with its index), anything else read in.
+pub fn read_set(
+    points: &Bound<'_, PyAny>,
+    function: &'static str,
+) -> Result<(Arc<CorePointSet>, Form)> {
+    if let Ok(set) = points.cast::<PointSet>() {
+        return Ok((set.get().core(), Form::of_point_sets(points.py())?));
+    }
+    let Points { points, numpy } = read(points)?;
+    let form = if numpy { Form::NumPy } else { Form::Lists };
+    Ok((Arc::new(point_set(function, points)?), form))
+}
+
+/// A point set of `points`, which must fit the core's `u32` indices (four billion
+/// points would need tens of gigabytes first).
+pub fn point_set(function: &'static str, points: Vec<CorePoint>) -> Result<CorePointSet> {
+    let count = points.len();
+    if count >= u32::MAX as usize {
+        return Err(CoreError::TooManyPoints { function, count }.into());
+    }
+    Ok(CorePointSet::new(Arc::new(points)))
 }
 
 /// Read the `points` argument of a batch function.

@@ -1,0 +1,57 @@
+//! Whether NumPy's C API can be loaded, asked before rust-numpy makes an array.
+//!
+//! rust-numpy loads NumPy's array API capsule on first use and panics if it cannot
+//! (a `numpy` module that is a stub, a mock or a broken install). This looks for the
+//! capsule the way rust-numpy does, raising the Python error instead, and then lets
+//! rust-numpy load it while the check still holds; after one success the capsule is
+//! loaded for good (an extension module is never unloaded).
+
+use numpy::{Element, PyArray1};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyCapsule, PyDict};
+
+/// `Ok` once NumPy's array API is loaded; the Python error that prevents it otherwise.
+pub fn ensure(py: Python<'_>) -> PyResult<()> {
+    static LOADED: PyOnceLock<()> = PyOnceLock::new();
+    LOADED
+        .get_or_try_init(py, || {
+            let numpy = py.import("numpy")?;
+            let version = numpy.getattr("__version__")?;
+            let major: u8 = py
+                .import("numpy.lib")?
+                .getattr("NumpyVersion")?
+                .call1((version,))?
+                .getattr("major")?
+                .extract()?;
+            // NumPy 2 moved `numpy.core` to `numpy._core`, as rust-numpy knows.
+            let core = if major >= 2 {
+                "numpy._core.multiarray"
+            } else {
+                "numpy.core.multiarray"
+            };
+            let capsule = py.import(core)?.getattr("_ARRAY_API")?;
+            capsule.cast_into::<PyCapsule>()?.pointer_checked(None)?;
+            // The capsule is there: rust-numpy's own loading of it cannot fail now.
+            PyArray1::<i64>::zeros(py, 0, false);
+            Ok(())
+        })
+        .copied()
+}
+
+/// `value` as a one-dimensional NumPy array of `T`, if it is one. NumPy is not
+/// imported to ask: an object can only be an array once something imported NumPy.
+pub fn array_of<'py, T: Element>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray1<T>>> {
+    let py = value.py();
+    let imported = py
+        .import("sys")
+        .and_then(|sys| sys.getattr(pyo3::intern!(py, "modules")))
+        .ok()
+        .and_then(|modules| modules.cast_into::<PyDict>().ok())
+        .and_then(|modules| modules.get_item("numpy").ok().flatten())
+        .is_some();
+    if !imported || ensure(py).is_err() {
+        return None;
+    }
+    value.cast::<PyArray1<T>>().ok().cloned()
+}
