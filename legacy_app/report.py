@@ -51,11 +51,12 @@ def build_report(api: ModuleType, backend: str, path: Path, show_progress: bool)
     report["closest_pair"] = report["nearest_neighbor_distance"] = None
     report["greedy_route_length"] = 0.0
     report["greedy_route_start"] = ROUTE_START if len(points) else None
-    route: Sequence[int] = list(range(len(points)))
+    # The route of fewer than two points visits them in order (the picture draws it).
+    route: Sequence[int] = range(len(points))
     if len(points) >= 2:
-        _, distances = steps.run(
+        distances = steps.run(
             "nearest neighbours", lambda progress: points.nearest_neighbors(progress=progress)
-        )
+        )[1]
         report["nearest_neighbor_distance"] = {
             "min": float(min(distances)),
             "mean": exact_sum(backend, distances) / len(distances),

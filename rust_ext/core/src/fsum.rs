@@ -8,9 +8,27 @@ use crate::chunks;
 use crate::control::{Control, Stopped};
 
 /// `math.fsum(values)`, in chunks (in parallel when `threads() > 1`), with the same
-/// result whatever the chunks.
+/// result whatever the chunks; as fast as an integer addition a value when every value
+/// could be a distance between two points (`DistanceSum`).
 pub fn fsum(values: &[f64], control: &dyn Control) -> Result<f64, Stopped> {
     let chunk = chunks::chunk_size(control, values.len(), 1 << 15);
+    if values.iter().all(|&v| DistanceSum::holds(v)) {
+        let sums = chunks::run(control, values.len(), chunk, |_, range| {
+            let mut sum = DistanceSum::default();
+            for &value in &values[range.clone()] {
+                sum.add(value);
+            }
+            control.tick(range.len())?;
+            Ok(sum)
+        })?;
+        return Ok(sums
+            .into_iter()
+            .fold(DistanceSum::default(), |mut total, sum| {
+                total.merge(sum);
+                total
+            })
+            .value());
+    }
     let sums = chunks::run(control, values.len(), chunk, |_, range| {
         let mut sum = ExactSum::new();
         for &value in &values[range.clone()] {
@@ -24,6 +42,53 @@ pub fn fsum(values: &[f64], control: &dyn Control) -> Result<f64, Stopped> {
         total.merge(sum);
     }
     Ok(total.value())
+}
+
+/// An exact running sum of distances between points (`Point::dist`), kept as one
+/// integer: every such distance is 0 or at least 1 and below 2^33, so its value times
+/// 2^52 is an integer below 2^85, and 2^32 of them add up below 2^117. The sum is
+/// rounded once at the end, so it is `math.fsum`'s, at the cost of an integer addition
+/// a term (`ExactSum` keeps a list of partials for any float).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DistanceSum {
+    /// The sum times 2^52.
+    scaled: u128,
+}
+
+impl DistanceSum {
+    /// Whether `value` can be added: +0, or in `1.0..2^33` (every distance between two
+    /// points is).
+    #[inline]
+    pub fn holds(value: f64) -> bool {
+        value.to_bits() == 0 || (1.0..8_589_934_592.0).contains(&value)
+    }
+
+    /// Add a distance between two points (see `holds`).
+    #[inline]
+    pub fn add(&mut self, distance: f64) {
+        debug_assert!(
+            DistanceSum::holds(distance),
+            "not a distance between two points: {distance}"
+        );
+        if distance == 0.0 {
+            return;
+        }
+        let bits = distance.to_bits();
+        // distance = mantissa * 2^(exponent - 52), exponent in 0..33.
+        let exponent = ((bits >> 52) & 0x7ff) as u32 - 1023;
+        let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+        self.scaled += u128::from(mantissa) << exponent;
+    }
+
+    pub fn merge(&mut self, other: DistanceSum) {
+        self.scaled += other.scaled;
+    }
+
+    /// The sum, rounded once (`u128 as f64` rounds to nearest, ties to even; the power
+    /// of two is exact).
+    pub fn value(self) -> f64 {
+        self.scaled as f64 * 2f64.powi(-52)
+    }
 }
 
 /// An exact running sum of finite `f64` values.
@@ -110,6 +175,25 @@ impl FromIterator<f64> for ExactSum {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn distance_sums_are_exact_sums() {
+        use crate::point::Point;
+        let mut seed = 3u64;
+        let mut points = vec![Point::new(0, 0), Point::new(u32::MAX, u32::MAX)];
+        for _ in 0..5000 {
+            points.push(Point::new(
+                crate::test_support::lcg(&mut seed),
+                crate::test_support::lcg(&mut seed) % 1000,
+            ));
+        }
+        let (mut exact, mut fixed) = (ExactSum::new(), DistanceSum::default());
+        for pair in points.windows(2) {
+            exact.add(pair[0].dist(pair[1]));
+            fixed.add(pair[0].dist(pair[1]));
+            assert_eq!(exact.value().to_bits(), fixed.value().to_bits());
+        }
+    }
 
     #[test]
     fn exact_where_naive_sums_are_not() {

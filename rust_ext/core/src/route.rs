@@ -21,7 +21,7 @@ use std::sync::Arc;
 use crate::buckets::{squared, Buckets};
 use crate::chunks;
 use crate::control::{Control, Stopped};
-use crate::fsum::ExactSum;
+use crate::fsum::DistanceSum;
 use crate::grid::Cells;
 use crate::index::{Index, Search, Tree};
 use crate::nearest::{ball_within, better, subtree_keys};
@@ -452,7 +452,7 @@ pub(crate) fn path_length_by(
 ) -> Result<f64, Stopped> {
     let legs = count.saturating_sub(1);
     let sums = chunks::run(control, legs, LEGS_PER_CHUNK, |_, range| {
-        let mut sum = ExactSum::new();
+        let mut sum = DistanceSum::default();
         let mut previous = point(range.start);
         for k in range.clone() {
             let next = point(k + 1);
@@ -462,8 +462,8 @@ pub(crate) fn path_length_by(
         control.tick(range.len())?;
         Ok(sum)
     })?;
-    let mut total = ExactSum::new();
-    for sum in &sums {
+    let mut total = DistanceSum::default();
+    for &sum in &sums {
         total.merge(sum);
     }
     Ok(total.value())
