@@ -10,6 +10,7 @@ pub mod fact;
 pub mod fsum;
 mod grid;
 pub mod nearest;
+pub mod picture;
 pub mod point;
 pub mod points_file;
 pub mod route;

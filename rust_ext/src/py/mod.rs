@@ -8,6 +8,7 @@ pub mod greeting;
 pub mod interruptible;
 #[cfg(feature = "test-panic")]
 pub mod panic_for_tests;
+pub mod picture;
 pub mod point;
 pub mod points_file;
 pub mod points_input;
