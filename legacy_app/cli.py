@@ -201,10 +201,11 @@ def run_report(api: ModuleType, backend: str, args: argparse.Namespace) -> None:
         from legacy_app.picture import write_picture
 
         pair = report["closest_pair"]
+        points = report["points"]
         with atomic_output(args.svg) as out:
             write_picture(
                 out,
-                report["points"],
+                ([p.x for p in points], [p.y for p in points]),
                 report["route"],
                 name=path.name,
                 route_length=report["greedy_route_length"],

@@ -4,28 +4,24 @@ A dependency-free SVG: a title with the file name, point count and route length;
 route coloured from its start to its end so its direction reads; the start, the end and
 the closest pair marked; a legend; axes in the file's own coordinates. Past a size limit
 the drawing is thinned (never the figures): route steps shorter than a fraction of a pixel
-are merged and nearby dots drawn once, and the picture says how much was drawn.
+are merged and nearby dots drawn once, and the picture says how much was drawn. What is
+drawn is decided from every point in ``legacy_app.drawing``; this module writes it.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 from xml.sax.saxutils import escape
 
+from legacy_app.drawing import GRID, PLOT_LEFT, PLOT_SIZE, PLOT_TOP, Drawing, Frame, plan
+
+if TYPE_CHECKING:
+    from legacy_app.drawing import IntColumn, PointColumns
+
 WIDTH, HEIGHT = 1200, 1000
-# The square plot area, in pixels.
-PLOT_LEFT, PLOT_TOP, PLOT_SIZE = 110, 90, 800
 LEGEND_LEFT = PLOT_LEFT + PLOT_SIZE + 30
-# Coordinates are written as integers on a grid this many times finer than a pixel:
-# exact enough to draw, and a few bytes a vertex.
-GRID = 10
-# Above these counts the drawing is thinned further, so that a million points make a
-# picture of a few megabytes that renders in seconds.
-ROUTE_VERTEX_LIMIT = 150_000
-DOT_LIMIT = 150_000
 ROUTE_COLOUR_STEPS = 48
 # Matplotlib's "plasma" from 0 to 0.85 (its last yellows vanish on white).
 PLASMA = ["#0d0887", "#5c01a6", "#9c179e", "#cc4778", "#ed7953", "#fdb42f"]
@@ -33,48 +29,24 @@ START_COLOUR, END_COLOUR, PAIR_COLOUR, DOT_COLOUR = "#1a9850", "#202020", "#d719
 FONT = 'font-family="DejaVu Sans, Helvetica, Arial, sans-serif"'
 
 
-@dataclass(frozen=True)
-class Frame:
-    """Where the file's coordinates land in the picture: one scale for x and y."""
-
-    min_x: int
-    min_y: int
-    span: int
-
-    @classmethod
-    def around(cls, xs: Sequence[int], ys: Sequence[int]) -> Frame:
-        if not xs:
-            return cls(0, 0, 1)
-        min_x, min_y = min(xs), min(ys)
-        return cls(min_x, min_y, max(max(xs) - min_x, max(ys) - min_y, 1))
-
-    def grid(self, x: int, y: int) -> tuple[int, int]:
-        """``(x, y)`` on the plot's fine grid; y grows upwards, as on a map."""
-        scale = PLOT_SIZE * GRID / self.span
-        return round((x - self.min_x) * scale), round((self.span - (y - self.min_y)) * scale)
-
-    def pixel(self, x: int, y: int) -> tuple[float, float]:
-        gx, gy = self.grid(x, y)
-        return PLOT_LEFT + gx / GRID, PLOT_TOP + gy / GRID
-
-
 def write_picture(
     out: TextIO,
-    points: Sequence[Any],
-    route: Sequence[int],
+    points: PointColumns,
+    route: IntColumn,
     *,
     name: str,
     route_length: float,
     closest_pair: tuple[int, int, float] | None,
 ) -> None:
-    """Draw ``points`` (Points of either backend) and ``route`` (indices into them)."""
-    xs = [p.x for p in points]
-    ys = [p.y for p in points]
-    frame = Frame.around(xs, ys)
-    grid = [frame.grid(x, y) for x, y in zip(xs, ys)]
-    dots, dot_cell = thin_dots(grid)
-    vertices, merge = thin_route([grid[k] for k in route])
-    count = len(points)
+    """Draw ``points`` and ``route`` (indices into them).
+
+    ``points`` is an ``(n, 2)`` integer NumPy array, or the columns ``(xs, ys)`` as two
+    sequences of ints (``array.array``, lists); ``route`` an integer array or a sequence
+    of ints.
+    """
+    pair = None if closest_pair is None else (int(closest_pair[0]), int(closest_pair[1]))
+    drawing = plan(points, route, pair)
+    count = drawing.count
     width = 2.2 if count <= 1_000 else 1.2 if count <= 20_000 else 0.7
 
     out.write(
@@ -83,25 +55,28 @@ def write_picture(
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>\n'
     )
     title = f"{name}: {count:,} points, greedy route length {format_number(route_length)}"
+    start = drawing.route_ends[0] if drawing.route_ends is not None else 0
     out.write(
         f'<text x="{PLOT_LEFT}" y="40" font-size="22" font-weight="bold">{escape(title)}</text>\n'
         f'<text x="{PLOT_LEFT}" y="66" font-size="14" fill="#555">'
-        f"route from point #{route[0] if route else 0}, coloured from start to end; "
+        f"route from point #{start}, coloured from start to end; "
         f"axes in the file's coordinates</text>\n"
     )
-    write_axes(out, frame)
+    write_axes(out, drawing.frame)
     out.write(f'<g transform="translate({PLOT_LEFT} {PLOT_TOP}) scale({1 / GRID})">\n')
     write_dots(
-        out, dots, diameter=GRID * (4.0 if count <= 1_000 else 2.0 if count <= 20_000 else 1.4)
+        out,
+        drawing.dots,
+        diameter=GRID * (4.0 if count <= 1_000 else 2.0 if count <= 20_000 else 1.4),
     )
-    write_route(out, vertices, stroke=GRID * width)
+    write_route(out, drawing.vertices, stroke=GRID * width)
     out.write("</g>\n")
-    write_markers(out, frame, xs, ys, route, closest_pair)
-    write_legend(out, xs, ys, route, closest_pair, route_length)
+    write_markers(out, drawing, pair)
+    write_legend(out, drawing, closest_pair, route_length)
     drawn = (
-        f"drawn: the route through {len(vertices):,} of {len(route):,} points "
-        f"(steps under {merge / GRID:g} px merged), {len(dots):,} dots for {count:,} points "
-        f"(one per {dot_cell / GRID:g} px); every figure uses every point"
+        f"drawn: the route through {len(drawing.vertices):,} of {drawing.route_count:,} points "
+        f"(steps under {drawing.merge / GRID:g} px merged), {len(drawing.dots):,} dots for "
+        f"{count:,} points (one per {drawing.dot_cell / GRID:g} px); every figure uses every point"
     )
     out.write(
         f'<text x="{PLOT_LEFT}" y="{HEIGHT - 14}" font-size="12" fill="#777">'
@@ -110,34 +85,7 @@ def write_picture(
     out.write("</svg>\n")
 
 
-def thin_dots(grid: Sequence[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
-    """One dot per cell of the returned size (in grid units), at the first point in it."""
-    cell = GRID  # a pixel: below that, dots overlap anyway
-    while True:
-        first: dict[tuple[int, int], tuple[int, int]] = {}
-        for gx, gy in grid:
-            first.setdefault((gx // cell, gy // cell), (gx, gy))
-        if len(first) <= DOT_LIMIT:
-            return list(first.values()), cell
-        cell *= 2
-
-
-def thin_route(vertices: Sequence[tuple[int, int]]) -> tuple[list[tuple[int, int]], int]:
-    """The route with steps shorter than the returned length (grid units) merged."""
-    merge = GRID // 2  # half a pixel: invisible
-    while True:
-        kept: list[tuple[int, int]] = []
-        last_x = last_y = -(10**9)
-        for index, (gx, gy) in enumerate(vertices):
-            if abs(gx - last_x) + abs(gy - last_y) >= merge or index == len(vertices) - 1:
-                kept.append((gx, gy))
-                last_x, last_y = gx, gy
-        if len(kept) <= ROUTE_VERTEX_LIMIT:
-            return kept, merge
-        merge *= 2
-
-
-def write_dots(out: TextIO, dots: Sequence[tuple[int, int]], diameter: float) -> None:
+def write_dots(out: TextIO, dots: Sequence[Sequence[int]], diameter: float) -> None:
     if not dots:
         return
     # Every dot a zero-length round-capped segment: one element, a few bytes a dot.
@@ -153,7 +101,7 @@ def write_dots(out: TextIO, dots: Sequence[tuple[int, int]], diameter: float) ->
     out.write('"/>\n')
 
 
-def write_route(out: TextIO, vertices: Sequence[tuple[int, int]], stroke: float) -> None:
+def write_route(out: TextIO, vertices: Sequence[Sequence[int]], stroke: float) -> None:
     """The route in ``ROUTE_COLOUR_STEPS`` pieces, each a colour of the scale in turn."""
     if len(vertices) < 2:
         return
@@ -241,29 +189,24 @@ def write_axes(out: TextIO, frame: Frame) -> None:
     )
 
 
-def write_markers(
-    out: TextIO,
-    frame: Frame,
-    xs: Sequence[int],
-    ys: Sequence[int],
-    route: Sequence[int],
-    closest_pair: tuple[int, int, float] | None,
-) -> None:
+def write_markers(out: TextIO, drawing: Drawing, closest_pair: tuple[int, int] | None) -> None:
     """The closest pair (red rings), the route's end (a square) and start (a green disc)."""
+    frame, marked = drawing.frame, drawing.marked
     if closest_pair is not None:
-        for k in closest_pair[:2]:
-            px, py = frame.pixel(xs[int(k)], ys[int(k)])
+        for k in closest_pair:
+            px, py = frame.pixel(*marked[k])
             out.write(
                 f'<circle cx="{px:.1f}" cy="{py:.1f}" r="11" fill="none" '
                 f'stroke="{PAIR_COLOUR}" stroke-width="3"/>\n'
             )
-    if route:
-        px, py = frame.pixel(xs[route[-1]], ys[route[-1]])
+    if drawing.route_ends is not None:
+        start, end = drawing.route_ends
+        px, py = frame.pixel(*marked[end])
         out.write(
             f'<rect x="{px - 6:.1f}" y="{py - 6:.1f}" width="12" height="12" '
             f'fill="{END_COLOUR}" stroke="white" stroke-width="2"/>\n'
         )
-        px, py = frame.pixel(xs[route[0]], ys[route[0]])
+        px, py = frame.pixel(*marked[start])
         out.write(
             f'<circle cx="{px:.1f}" cy="{py:.1f}" r="8" fill="{START_COLOUR}" '
             f'stroke="white" stroke-width="2.5"/>\n'
@@ -272,13 +215,12 @@ def write_markers(
 
 def write_legend(
     out: TextIO,
-    xs: Sequence[int],
-    ys: Sequence[int],
-    route: Sequence[int],
+    drawing: Drawing,
     closest_pair: tuple[int, int, float] | None,
     route_length: float,
 ) -> None:
     left = LEGEND_LEFT
+    marked = drawing.marked
     stops = "".join(
         f'<stop offset="{i / (len(PLASMA) - 1):.2f}" stop-color="{c}"/>'
         for i, c in enumerate(PLASMA)
@@ -294,18 +236,19 @@ def write_legend(
         f'<text x="{left}" y="{PLOT_TOP + 102}">'
         f"length {escape(format_number(route_length))}</text>",
         f'<circle cx="{left + 8}" cy="{PLOT_TOP + 132}" r="3" fill="{DOT_COLOUR}"/>',
-        f'<text x="{left + 24}" y="{PLOT_TOP + 137}">a point ({len(xs):,} in all)</text>',
+        f'<text x="{left + 24}" y="{PLOT_TOP + 137}">a point ({drawing.count:,} in all)</text>',
     ]
     y = PLOT_TOP + 170
-    if route:
-        start, end = route[0], route[-1]
+    if drawing.route_ends is not None:
+        start, end = drawing.route_ends
+        (start_x, start_y), (end_x, end_y) = marked[start], marked[end]
         rows += [
             f'<circle cx="{left + 8}" cy="{y}" r="8" fill="{START_COLOUR}"/>',
             f'<text x="{left + 24}" y="{y + 5}">start: point #{start}</text>',
-            f'<text x="{left + 24}" y="{y + 23}">at ({xs[start]:,}, {ys[start]:,})</text>',
+            f'<text x="{left + 24}" y="{y + 23}">at ({start_x:,}, {start_y:,})</text>',
             f'<rect x="{left + 2}" y="{y + 38}" width="12" height="12" fill="{END_COLOUR}"/>',
             f'<text x="{left + 24}" y="{y + 49}">end: point #{end}</text>',
-            f'<text x="{left + 24}" y="{y + 67}">at ({xs[end]:,}, {ys[end]:,})</text>',
+            f'<text x="{left + 24}" y="{y + 67}">at ({end_x:,}, {end_y:,})</text>',
         ]
         y += 100
     if closest_pair is not None:
@@ -315,6 +258,6 @@ def write_legend(
             f'stroke-width="3"/>',
             f'<text x="{left + 24}" y="{y + 5}">closest pair: #{i} and #{j}</text>',
             f'<text x="{left + 24}" y="{y + 23}">distance {escape(format_number(distance))}</text>',
-            f'<text x="{left + 24}" y="{y + 41}">at ({xs[i]:,}, {ys[i]:,})</text>',
+            f'<text x="{left + 24}" y="{y + 41}">at ({marked[i][0]:,}, {marked[i][1]:,})</text>',
         ]
     out.write('<g font-size="13" fill="#222">\n' + "\n".join(rows) + "\n</g>\n")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import legacy_app._python as reference
-from legacy_app import picture
+from legacy_app import drawing, picture
 
 RENDERER = shutil.which("rsvg-convert")
 # `make check` installs the renderer (scripts/system-packages.sh): under CI a missing
@@ -36,13 +36,18 @@ def spiral(count: int) -> list[reference.Point]:
     return [reference.Point(1_000 + 37 * (k % 20), 5_000 + 41 * (k // 20)) for k in range(count)]
 
 
+def columns(points: list[reference.Point]) -> tuple[list[int], list[int]]:
+    """The points as the picture takes them: their x and y columns."""
+    return [p.x for p in points], [p.y for p in points]
+
+
 def draw(points: list[reference.Point], name: str = "grid.csv") -> str:
     route = reference.greedy_route(points) if points else []
     pair = reference.closest_pair(points) if len(points) >= 2 else None
     out = io.StringIO()
     picture.write_picture(
         out,
-        points,
+        columns(points),
         route,
         name=name,
         route_length=reference.path_length([points[k] for k in route]),
@@ -95,12 +100,14 @@ def test_tiny_inputs_still_draw(count: int) -> None:
 def test_past_the_limits_the_drawing_is_thinned_and_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(picture, "ROUTE_VERTEX_LIMIT", 500)
-    monkeypatch.setattr(picture, "DOT_LIMIT", 300)
+    monkeypatch.setattr(drawing, "ROUTE_VERTEX_LIMIT", 500)
+    monkeypatch.setattr(drawing, "DOT_LIMIT", 300)
     points = [reference.Point((k * 7919) % 100_000, (k * 104_729) % 99_991) for k in range(20_000)]
     route = list(range(len(points)))
     out = io.StringIO()
-    picture.write_picture(out, points, route, name="big.csv", route_length=1.0, closest_pair=None)
+    picture.write_picture(
+        out, columns(points), route, name="big.csv", route_length=1.0, closest_pair=None
+    )
     svg = out.getvalue()
     note = texts(svg)[-1]
     drawn = re.fullmatch(
@@ -119,12 +126,13 @@ def test_past_the_limits_the_drawing_is_thinned_and_says_so(
 @pytest.mark.slow
 def test_a_million_points_make_a_picture_of_a_few_megabytes() -> None:
     side = 1000
-    points = [reference.Point(k % side * 10, k // side * 10) for k in range(side * side)]
+    xs = [k % side * 10 for k in range(side * side)]
+    ys = [k // side * 10 for k in range(side * side)]
     out = io.StringIO()
     picture.write_picture(
         out,
-        points,
-        list(range(len(points))),
+        (xs, ys),
+        list(range(side * side)),
         name="m.csv",
         route_length=0.0,
         closest_pair=(0, 1, 10.0),
@@ -240,7 +248,7 @@ def test_the_rendered_picture_shows_its_marks(tmp_path: Path) -> None:
     i, j, _ = reference.closest_pair(points)
     image = Rendered(draw(points), tmp_path)
     assert (image.width, image.height) == (picture.WIDTH // 2, picture.HEIGHT // 2)
-    frame = picture.Frame.around([p.x for p in points], [p.y for p in points])
+    frame = drawing.Frame.around([p.x for p in points], [p.y for p in points])
 
     start = frame.pixel(points[route[0]].x, points[route[0]].y)
     assert image.near(*start, picture.START_COLOUR)
@@ -260,7 +268,7 @@ def test_the_rendered_picture_shows_its_marks(tmp_path: Path) -> None:
     assert not image.any_near(*early, lambda r, g, b: r > b + 60 and g > b + 10)
     assert not image.any_near(*late, lambda r, g, b: b > r + 40 and b > g + 40)
     # Text drawn in the title band and in the legend, not only declared.
-    title_band = (picture.PLOT_LEFT, 15, picture.WIDTH - 100, 45)
-    legend = (picture.LEGEND_LEFT, picture.PLOT_TOP, picture.WIDTH, picture.PLOT_TOP + 300)
+    title_band = (drawing.PLOT_LEFT, 15, picture.WIDTH - 100, 45)
+    legend = (picture.LEGEND_LEFT, drawing.PLOT_TOP, picture.WIDTH, drawing.PLOT_TOP + 300)
     assert image.count(title_band, "#000000", tolerance=60) > 500
     assert image.count(legend, "#222222", tolerance=90) > 100

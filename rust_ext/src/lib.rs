@@ -55,5 +55,7 @@ fn rust_ext(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Test builds only (`--features test-panic`): a panic on purpose.
     #[cfg(feature = "test-panic")]
     m.add_function(wrap_pyfunction!(py::panic_for_tests::panic_for_tests, m)?)?;
+    // Private: the picture's route thinning (legacy_app.picture).
+    m.add_function(wrap_pyfunction!(py::picture::thin_route, m)?)?;
     Ok(())
 }

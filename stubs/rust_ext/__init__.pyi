@@ -18,6 +18,7 @@ __all__ = [
     "BUILD_PROFILE",
     "Nap",
     "Point",
+    "_thin_route",
     "closest_pair",
     "fact",
     "greedy_route",
@@ -105,3 +106,9 @@ def greedy_route(
 def greedy_route(
     points: _IntArray, start: int = 0, *, progress: _Progress = None
 ) -> npt.NDArray[np.int64]: ...
+
+# Private: the picture's route thinning (legacy_app.picture): the indices of the route's
+# vertices that are drawn, and the merge length they were thinned at.
+def _thin_route(
+    vertices: npt.NDArray[np.int32], merge: int, limit: int
+) -> tuple[npt.NDArray[np.int64], int]: ...

@@ -11,6 +11,7 @@ pub mod fsum;
 mod grid;
 pub mod index;
 pub mod nearest;
+pub mod picture;
 pub mod point;
 pub mod point_set;
 pub mod points_file;

@@ -9,6 +9,7 @@ pub mod interruptible;
 pub mod numpy_api;
 #[cfg(feature = "test-panic")]
 pub mod panic_for_tests;
+pub mod picture;
 pub mod point;
 pub mod point_set;
 pub mod points_file;
