@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import legacy_app
 from legacy_app.errors import HelloError
 from legacy_app.output import OutputError, atomic_output, emit, output_to, quiet_stdout
-from legacy_app.report import build_report, format_report, shadow_figures
+from legacy_app.report import build_report, format_report, point_columns, shadow_figures
 
 T = TypeVar("T")
 
@@ -201,11 +201,10 @@ def run_report(api: ModuleType, backend: str, args: argparse.Namespace) -> None:
         from legacy_app.picture import write_picture
 
         pair = report["closest_pair"]
-        points = report["points"]
         with atomic_output(args.svg) as out:
             write_picture(
                 out,
-                ([p.x for p in points], [p.y for p in points]),
+                point_columns(report["points"]),
                 report["route"],
                 name=path.name,
                 route_length=report["greedy_route_length"],

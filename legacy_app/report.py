@@ -89,6 +89,15 @@ def summary(points: Any) -> dict[str, Any]:
     }
 
 
+def point_columns(points: Any) -> Any:
+    """The points of a ``PointSet`` as the picture takes them: an ``(n, 2)`` array, or
+    where NumPy is missing, a column of xs and one of ys."""
+    try:
+        return points.to_numpy()
+    except ImportError:
+        return [p.x for p in points], [p.y for p in points]
+
+
 def exact_sum(backend: str, values: Sequence[float]) -> float:
     """``math.fsum(values)``, by the extension when Rust serves the report (a NumPy array
     of ten million distances takes Python about a second)."""
