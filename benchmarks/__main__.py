@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 import legacy_app
-from benchmarks import kernel_rows, mypyc_baseline, rows, shapes
+from benchmarks import columnar_rows, kernel_rows, mypyc_baseline, rows, shapes
 from benchmarks.report import (
     Comparison,
     ScalingStep,
@@ -156,6 +156,7 @@ class Results:
     comparisons: list[Comparison] = dataclasses.field(default_factory=list)
     shapes: list[ShapeTime] = dataclasses.field(default_factory=list)
     scaling: list[ScalingStep] = dataclasses.field(default_factory=list)
+    memory: list[columnar_rows.Memory] = dataclasses.field(default_factory=list)
     errors: list[str] = dataclasses.field(default_factory=list)
 
     def attempt(self, row: str, step: Callable[[], None]) -> None:
@@ -216,6 +217,15 @@ def _run_rows(bench: rows.Bench) -> Results:
             "9", lambda: extend(rows.gil_release(bench, uniform.points, uniform.answer))
         )
     results.attempt("10", lambda: extend(rows.concurrent_sleeps(bench)))
+    results.attempt("11", lambda: extend(kernel_rows.crafted_shapes(bench)))
+
+    def columnar_rows_() -> None:
+        comparisons, memory = columnar_rows.columnar(bench, found["uniform"].points)
+        extend(comparisons)
+        results.memory.extend(memory)
+
+    if "uniform" in found:
+        results.attempt("12-15", columnar_rows_)
     results.attempt("scaling", scaling_rows)
     results.comparisons.sort(key=_row_order)
     return results
@@ -291,6 +301,11 @@ def main(argv: list[str] | None = None) -> int:
 
     print()
     print(table(comparisons))
+    if results.memory:
+        print()
+        print("| row | work | peak memory | target | met |")
+        print("|---|---|--:|---|---|")
+        print("\n".join(memory.line() for memory in results.memory))
     if results.shapes:
         print()
         print(
@@ -318,6 +333,7 @@ def main(argv: list[str] | None = None) -> int:
             "rows": [comparison.as_json() for comparison in comparisons],
             "shapes_over_uniform": {shape.shape: shape.relative for shape in results.shapes},
             "scaling": [step.as_json() for step in results.scaling],
+            "memory": [memory.as_json() for memory in results.memory],
             "errors": errors,
         }
         save_json(arguments.json, document)

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import peers, shapes
-from benchmarks.checks import agrees_with_tree, exact_neighbours, same
+from benchmarks.checks import ResultMismatch, agrees_with_tree, exact_neighbours, same
 from benchmarks.report import Comparison, ScalingStep, ShapeTime, Target
 from benchmarks.rows import Bench, count_text
 from benchmarks.timing import Work, interleaved
@@ -256,3 +256,61 @@ def _scale(
     timings = interleaved(works, bench.sizes.scaling_repeats)
     same(f"scaling, {name}, {count:,}", firsts.results["rust"], firsts.results["grid"])
     return ScalingStep(name, count, timings["rust"], timings["grid"])
+
+
+def _is_route(label: str, route: Any, count: int, start: int) -> None:
+    """A route visits every point once, from ``start``."""
+    route = np.asarray(route)
+    if (
+        len(route) != count
+        or route[0] != start
+        or not np.array_equal(np.sort(route), np.arange(count))
+    ):
+        raise ResultMismatch(f"{label}: not a route over every point from {start}")
+
+
+def _crafted_timings(
+    bench: Bench, label: str, points: shapes.Points, uniform: shapes.Points
+) -> dict[str, Any]:
+    """Both searches on ``points`` and on ``uniform``, in the same rounds."""
+    rust = bench.rust
+    count = len(points)
+    works = {
+        "nearest": Work(
+            lambda: rust.nearest_neighbors(points),
+            lambda result: exact_neighbours(label, points, *result),
+        ),
+        "nearest, uniform": Work(lambda: rust.nearest_neighbors(uniform)),
+        "route": Work(
+            lambda: rust.greedy_route(points),
+            lambda result: _is_route(label, result, count, 0),
+        ),
+        "route, uniform": Work(lambda: rust.greedy_route(uniform)),
+    }
+    return interleaved(works, bench.sizes.repeats)
+
+
+def crafted_shapes(bench: Bench) -> list[Comparison]:
+    """Row 11: ``nearest_neighbors`` and ``greedy_route`` on inputs made against the
+    kernel's choice of search, against the same calls on uniform points of the same size
+    (in the same rounds): no input may make them degrade."""
+    comparisons: list[Comparison] = []
+    letters = iter("abcdefghijklmnopqrstuvwxyz")
+    for count in bench.sizes.crafted:
+        uniform = shapes.uniform(bench.rng, count)
+        for name, make in shapes.CRAFTED_SHAPES.items():
+            bench.progress(f"row 11: {count:,} points, {name}")
+            label = f"row 11, {name}, {count:,}"
+            timings = _crafted_timings(bench, label, make(bench.rng, count), uniform)
+            for function, key in (("nearest_neighbors", "nearest"), ("greedy_route", "route")):
+                comparisons.append(
+                    Comparison(
+                        f"11{next(letters)}",
+                        f"{function}, {count_text(count)} {name}",
+                        timings[key],
+                        f"the same on {count_text(count)} uniform points",
+                        timings[f"{key}, uniform"],
+                        Target("time", 3),
+                    )
+                )
+    return comparisons

@@ -47,6 +47,10 @@ class Sizes:
     lines: int
     sleepers: int
     scaling: tuple[int, ...]
+    # Sizes of the inputs made against the kernel's choice of search (row 11).
+    crafted: tuple[int, ...]
+    # Points in the files of the whole-command and loading rows (12-14).
+    report_points: int
     # Rounds of per-call loops, and how long one loop lasts.
     per_call_repeats: int
     loop_seconds: float
@@ -65,6 +69,8 @@ FULL = Sizes(
     lines=1_000_000,
     sleepers=10_000,
     scaling=(10_000, 100_000, 1_000_000, 10_000_000),
+    crafted=(100_000, 1_000_000),
+    report_points=10_000_000,
     per_call_repeats=7,
     loop_seconds=0.2,
     repeats=5,
@@ -79,6 +85,8 @@ QUICK = Sizes(
     lines=100_000,
     sleepers=1_000,
     scaling=(10_000, 100_000),
+    crafted=(20_000, 100_000),
+    report_points=200_000,
     per_call_repeats=3,
     loop_seconds=0.05,
     repeats=3,

@@ -93,3 +93,69 @@ INFO_SHAPES: dict[str, Shape] = {
     "diagonal": diagonal,
     "mixed density": mixed_density,
 }
+
+
+# Shapes made against the kernel's choice of search (the uniform grid, taken when a
+# sample of the input looks evenly spread): evenly spread points exactly where that
+# sample looks, and elsewhere something that crowds the grid. The sample's positions
+# are `grid::suits`'s in rust_ext/core/src/grid.rs, written again here on purpose: an
+# attacker can read them too.
+SAMPLE_MIN, SAMPLE_MAX = 256, 4096
+
+
+def sample_positions(count: int) -> npt.NDArray[np.bool_]:
+    """Which of ``count`` points the grid's sample looks at."""
+    taken = min(count, max(SAMPLE_MIN, min(count // 8, SAMPLE_MAX)))
+    stride = count // taken
+    k = np.arange(taken, dtype=np.uint64)
+    offsets = (k * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+    sampled = np.zeros(count, dtype=bool)
+    within = (offsets % np.uint64(max(stride, 1))).astype(np.int64)
+    sampled[k.astype(np.int64) * stride + within] = True
+    return sampled
+
+
+def _at_the_sample(rng: np.random.Generator, count: int, rest: Points) -> Points:
+    points = rest.copy()
+    sampled = sample_positions(count)
+    points[sampled] = uniform(rng, int(sampled.sum()))
+    return points
+
+
+def sampled_one_point(rng: np.random.Generator, count: int) -> Points:
+    """Evenly spread where the sample looks, one repeated point everywhere else."""
+    return _at_the_sample(rng, count, np.full((count, 2), 2**31, dtype=np.int64))
+
+
+def sampled_square(rng: np.random.Generator, count: int) -> Points:
+    """Evenly spread where the sample looks, a small dense square (distinct points) else."""
+    side = int(np.ceil(np.sqrt(count)))
+    k = rng.permutation(count).astype(np.int64)
+    return _at_the_sample(rng, count, np.column_stack([2**31 + k % side, 2**31 + k // side]))
+
+
+def _sampled_clumps(rng: np.random.Generator, count: int, size: int) -> Points:
+    """Evenly spread where the sample looks, elsewhere clumps of ``size`` points a few
+    units apart around evenly spread centres: each clump fills one cell of the grid."""
+    centres = uniform(rng, count // size + 1)[np.arange(count) // size]
+    offsets = rng.integers(0, 5, size=(count, 2), dtype=np.int64)
+    return _at_the_sample(rng, count, np.minimum(centres + offsets, COORDINATE_END - 1))
+
+
+def sampled_clumps_at_the_limit(rng: np.random.Generator, count: int) -> Points:
+    """Clumps of 11: the most crowding the grid still takes (about 19 distance
+    evaluations a point in its first pass, against its limit of 20)."""
+    return _sampled_clumps(rng, count, 11)
+
+
+def sampled_clumps_past_the_limit(rng: np.random.Generator, count: int) -> Points:
+    """Clumps of 24: past what the grid takes, so the tree answers."""
+    return _sampled_clumps(rng, count, 24)
+
+
+CRAFTED_SHAPES: dict[str, Shape] = {
+    "sample spread, one point elsewhere": sampled_one_point,
+    "sample spread, a dense square elsewhere": sampled_square,
+    "sample spread, clumps of 11 elsewhere": sampled_clumps_at_the_limit,
+    "sample spread, clumps of 24 elsewhere": sampled_clumps_past_the_limit,
+}

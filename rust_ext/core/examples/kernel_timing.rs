@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use legacy_core::control::{Control, Stopped};
 use legacy_core::nearest::{closest_pair, nearest_neighbours};
+use legacy_core::point_set::PointSet;
 use legacy_core::route::greedy_route;
 use legacy_core::Point;
 
@@ -83,12 +84,12 @@ fn shape(name: &str, n: usize) -> Vec<Point> {
             Point::new((1 << 31) + r() % 3000, (1 << 31) + r() % 3000)
         }),
         "sampled-clumps" => sampled(n, r, |r, k| {
-            let c = (k / 40) as u64;
+            let c = (k / 24) as u64;
             let (cx, cy) = (
                 (c.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) as u32,
                 (c.wrapping_mul(0xC2B2_AE3D_27D4_EB4F) >> 32) as u32,
             );
-            Point::new(cx.saturating_add(r() % 16), cy.saturating_add(r() % 16))
+            Point::new(cx.saturating_add(r() % 5), cy.saturating_add(r() % 5))
         }),
         _ => panic!("unknown shape {name}"),
     }
@@ -141,6 +142,13 @@ fn main() {
             "nearest" => nearest_neighbours(&points, &control).map(|n| n.indices.len()),
             "pair" => closest_pair(&points, &control).map(|p| p.0),
             "route" => greedy_route(&points, 0, &control).map(|r| r.len()),
+            "index" => {
+                let set = PointSet::new(std::sync::Arc::new(points.clone()));
+                set.index(&control).map(|index| {
+                    eprintln!("{}", index.kind());
+                    0
+                })
+            }
             _ => panic!("unknown work {what}"),
         };
         let result = if threads > 1 {
