@@ -10,7 +10,7 @@ CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
 .PHONY: help report dev check sources-only rust-checks python-checks lint fmt test \
-	test-fast matrix bench clean
+	test-fast matrix bench bench-big clean
 
 ## help: list the verbs
 help:
@@ -87,6 +87,11 @@ matrix:
 bench:
 	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m benchmarks
+
+## bench-big: the report on 100 million points against its kernels, with its peak memory
+bench-big:
+	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m benchmarks.big_report
 
 ## clean: remove environments and build output
 clean:

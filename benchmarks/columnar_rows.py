@@ -72,7 +72,7 @@ class Memory:
         }
 
 
-def _run_command(arguments: list[str]) -> tuple[str, int]:
+def run_command(arguments: list[str]) -> tuple[str, int]:
     """Run ``python -m legacy_app ARGUMENTS`` (Rust backend); its stdout and peak RSS."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         child = subprocess.Popen(
@@ -93,10 +93,10 @@ def _run_command(arguments: list[str]) -> tuple[str, int]:
         return out.read().decode(), usage.ru_maxrss * 1024
 
 
-def write_points_file(path: Path, points: shapes.Points) -> None:
+def write_points_file(path: Path, points: shapes.Points, append: bool = False) -> None:
     """One ``x,y`` a line, fast enough for a hundred million points."""
     block = 1_000_000
-    with path.open("wb") as out:
+    with path.open("ab" if append else "wb") as out:
         for start in range(0, len(points), block):
             rows = points[start : start + block]
             text = np.char.add(np.char.add(rows[:, 0].astype(str), ","), rows[:, 1].astype(str))
@@ -166,7 +166,7 @@ def report_rows(bench: Bench, directory: Path) -> tuple[list[Comparison], list[M
 
     def command(name: str, arguments: list[str]) -> Callable[[], None]:
         def run() -> None:
-            output, peak = _run_command(arguments)
+            output, peak = run_command(arguments)
             outputs[name].append(output)
             peaks[name].append(peak)
 
