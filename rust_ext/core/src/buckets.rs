@@ -112,6 +112,7 @@ impl Buckets {
         control: &dyn Control,
     ) -> Result<Buckets, Stopped> {
         let m = positions.len();
+        assert!(m > 0, "a tree is built over one position at least");
         let mut leaves = m.div_ceil(leaf_size.max(1)).max(1).next_power_of_two();
         while leaves > m.max(1) {
             leaves /= 2;
@@ -126,17 +127,14 @@ impl Buckets {
         chunks::run_mut(control, leaf_nodes, chunk, |_, first, piece| {
             for (k, node) in piece.iter_mut().enumerate() {
                 let leaf = first + k;
-                let start = leaf_starts.get(leaf).copied().unwrap_or(0) as usize;
-                let end = leaf_starts.get(leaf + 1).copied().unwrap_or(0) as usize;
+                let range = leaf_starts[leaf] as usize..leaf_starts[leaf + 1] as usize;
                 *node = Node {
-                    rect: Rect::around(positions.get(start..end).unwrap_or(&[])),
-                    lowest: lowest
-                        .get(start..end)
-                        .unwrap_or(&[])
+                    rect: Rect::around(&positions[range.clone()]),
+                    lowest: lowest[range]
                         .iter()
                         .copied()
                         .min()
-                        .unwrap_or(u32::MAX),
+                        .expect("no leaf is empty: there are no more leaves than positions"),
                 };
             }
             control.tick(0)
@@ -150,12 +148,11 @@ impl Buckets {
             chunks::run_mut(control, level, chunk, |_, first, piece| {
                 for (k, node) in piece.iter_mut().enumerate() {
                     let v = 2 * (first + k);
-                    if let (Some(a), Some(b)) = (below.get(v), below.get(v + 1)) {
-                        *node = Node {
-                            rect: a.rect.union(b.rect),
-                            lowest: a.lowest.min(b.lowest),
-                        };
-                    }
+                    let (a, b) = (below[v], below[v + 1]);
+                    *node = Node {
+                        rect: a.rect.union(b.rect),
+                        lowest: a.lowest.min(b.lowest),
+                    };
                 }
                 control.tick(0)
             })?;
@@ -176,22 +173,25 @@ impl Buckets {
     /// The positions of `leaf`, as a range.
     #[inline]
     pub fn leaf_range(&self, leaf: usize) -> std::ops::Range<usize> {
-        let start = self.leaf_starts.get(leaf).copied().unwrap_or(0) as usize;
-        let end = self.leaf_starts.get(leaf + 1).copied().unwrap_or(0) as usize;
-        start..end.max(start)
+        self.leaf_starts[leaf] as usize..self.leaf_starts[leaf + 1] as usize
     }
 
     /// The leaf holding position `p`.
     pub fn leaf_of(&self, p: usize) -> usize {
+        debug_assert!(
+            p < self.leaf_starts[self.leaves()] as usize,
+            "a position of the tree"
+        );
+        // leaf_starts[0] = 0 <= p < leaf_starts[leaves]: the last leaf starting at or
+        // before p is one of the leaves.
         self.leaf_starts
             .partition_point(|&start| start as usize <= p)
-            .saturating_sub(1)
-            .min(self.leaves() - 1)
+            - 1
     }
 
     #[inline]
     pub fn node(&self, v: usize) -> Node {
-        self.nodes.get(v).copied().unwrap_or(EMPTY_NODE)
+        self.nodes[v]
     }
 }
 

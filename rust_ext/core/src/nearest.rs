@@ -136,15 +136,12 @@ pub(crate) fn subtree_keys(
     node: usize,
     height: u32,
 ) -> (u64, u64) {
-    let key_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+    let key_at = |p: usize| grouped.key(grouped.positions[p]);
     let first_leaf = (node << height) - tree.leaves();
+    // No leaf is empty, so the last leaf's range ends after its first position.
     (
         key_at(tree.leaf_range(first_leaf).start),
-        key_at(
-            tree.leaf_range(first_leaf + (1 << height) - 1)
-                .end
-                .saturating_sub(1),
-        ),
+        key_at(tree.leaf_range(first_leaf + (1 << height) - 1).end - 1),
     )
 }
 
@@ -181,9 +178,13 @@ pub(crate) fn answer_leaf<A: Answers>(
 ) {
     let range = tree.leaf_range(leaf);
     let first = range.start;
-    let here = grouped.positions.get(range.clone()).unwrap_or(&[]);
-    let ids = grouped.lowest.get(range.clone()).unwrap_or(&[]);
-    let count = here.len().min(LEAF_SIZE);
+    let here = &grouped.positions[range.clone()];
+    let ids = &grouped.lowest[range.clone()];
+    let count = here.len();
+    debug_assert!(
+        count <= LEAF_SIZE,
+        "the tree's leaves hold LEAF_SIZE positions at most"
+    );
     let mut best = [NO_CANDIDATE; LEAF_SIZE];
     // Queries still searching: positions held by one point (the others are answered
     // by their twins) whose answer may still lie beyond what was searched.
@@ -198,7 +199,7 @@ pub(crate) fn answer_leaf<A: Answers>(
                     answers.found(i, *lowest, 0);
                 }
             }
-            [] => {}
+            [] => unreachable!("every position holds a point"),
         }
     }
     let single = open;
@@ -223,7 +224,7 @@ pub(crate) fn answer_leaf<A: Answers>(
             .filter(|&j| open[j])
             .map(|j| best[j])
             .max()
-            .unwrap_or((0, 0))
+            .expect("asked only while some query is open")
     };
     let leaves = tree.leaves();
     let own = tree.node(leaves + leaf).rect;
@@ -256,8 +257,8 @@ pub(crate) fn answer_leaf<A: Answers>(
             }
             if v >= leaves {
                 let range = tree.leaf_range(v - leaves);
-                let there = grouped.positions.get(range.clone()).unwrap_or(&[]);
-                let their_ids = grouped.lowest.get(range).unwrap_or(&[]);
+                let there = &grouped.positions[range.clone()];
+                let their_ids = &grouped.lowest[range];
                 for j in 0..count {
                     if !open[j]
                         || !better((node.rect.squared_to_point(here[j]), node.lowest), best[j])

@@ -51,10 +51,8 @@ pub(crate) fn greedy_route_directly(points: &[Point], start: usize) -> Vec<i64> 
     let mut route: Vec<i64> = (0..points.len() as i64).collect();
     route.swap(0, start);
     // Keep the unvisited part in ascending index, so the first of equals is the lowest.
-    if let Some(rest) = route.get_mut(1..) {
-        rest.sort_unstable();
-    }
-    let at = |k: i64| points.get(k as usize).copied().unwrap_or_default();
+    route[1..].sort_unstable();
+    let at = |k: i64| points[k as usize];
     for step in 1..route.len() {
         let here = at(route[step - 1]);
         let mut best = (u128::MAX, i64::MAX, step);
@@ -89,23 +87,23 @@ impl Unvisited {
         }
         Unvisited {
             left,
-            visited: vec![false; tree.leaf_starts.last().copied().unwrap_or(0) as usize],
+            visited: vec![false; tree.leaf_starts[leaves] as usize],
         }
     }
 
     #[inline]
     fn is_empty(&self, v: usize) -> bool {
-        self.left.get(v).is_none_or(|&left| left == 0)
+        self.left[v] == 0
     }
 
     fn remove(&mut self, position: usize, leaf_node: usize) {
-        if let Some(visited) = self.visited.get_mut(position) {
-            *visited = true;
-        }
+        debug_assert!(!self.visited[position], "a position is visited once");
+        self.visited[position] = true;
         let mut v = leaf_node;
-        while let Some(left) = self.left.get_mut(v) {
-            *left = left.saturating_sub(1);
-            if *left > 0 || v <= 1 {
+        loop {
+            // A node that empties tells its parent, which counts it as non-empty.
+            self.left[v] -= 1;
+            if self.left[v] > 0 || v <= 1 {
                 break;
             }
             v /= 2;
@@ -130,9 +128,9 @@ fn nearest_unvisited(
     let mut scan = |v: usize, best: &mut (u64, u32)| {
         let range = tree.leaf_range(v - leaves);
         let first = range.start;
-        let positions = grouped.positions.get(range.clone()).unwrap_or(&[]);
-        let ids = grouped.lowest.get(range.clone()).unwrap_or(&[]);
-        let visited = unvisited.visited.get(range).unwrap_or(&[]);
+        let positions = &grouped.positions[range.clone()];
+        let ids = &grouped.lowest[range.clone()];
+        let visited = &unvisited.visited[range];
         for (k, ((&p, &id), &gone)) in positions.iter().zip(ids).zip(visited).enumerate() {
             let candidate = (squared(q, p), id);
             if !gone && better(candidate, *best) {
@@ -199,15 +197,10 @@ fn nearest_unvisited_exactly(
     let mut best = None;
     for leaf in 0..leaves {
         for position in tree.leaf_range(leaf) {
-            if unvisited.visited.get(position).copied().unwrap_or(true) {
+            if unvisited.visited[position] {
                 continue;
             }
-            let (Some(&p), Some(&id)) = (
-                grouped.positions.get(position),
-                grouped.lowest.get(position),
-            ) else {
-                continue;
-            };
+            let (p, id) = (grouped.positions[position], grouped.lowest[position]);
             let candidate = (q.squared_distance(p), id, position, leaves + leaf);
             if best.is_none_or(|b| candidate < b) {
                 best = Some(candidate);
@@ -244,9 +237,7 @@ fn greedy_route_on_grid(
         .collect();
     let mut slot = vec![0u32; n];
     for (k, &(_, i)) in entries.iter().enumerate() {
-        if let Some(s) = slot.get_mut(i as usize) {
-            *s = k as u32;
-        }
+        slot[i as usize] = k as u32;
     }
     let (columns, rows) = (grid.columns(), grid.rows());
     let mut route: Vec<i64> = Vec::with_capacity(n);
@@ -254,20 +245,20 @@ fn greedy_route_on_grid(
     let mut since_tick = 0;
     loop {
         route.push(i64::from(current));
-        let q = points.get(current as usize).copied().unwrap_or_default();
+        let q = points[current as usize];
         let cell = grid.cell(q) as usize;
-        // Swap the current point behind its cell's unvisited ones.
-        if let (Some(&at), Some((start, count))) = (slot.get(current as usize), cells.get_mut(cell))
-        {
-            let last = (*start + *count).saturating_sub(1);
-            *count = count.saturating_sub(1);
-            entries.swap(at as usize, last as usize);
-            if let Some(&(_, moved)) = entries.get(at as usize) {
-                if let Some(s) = slot.get_mut(moved as usize) {
-                    *s = at;
-                }
-            }
-        }
+        // Swap the current point behind its cell's unvisited ones (it is one of them).
+        let at = slot[current as usize];
+        let (start, count) = &mut cells[cell];
+        debug_assert!(
+            *start <= at && at < *start + *count,
+            "the current point is unvisited"
+        );
+        *count -= 1;
+        let last = *start + *count;
+        entries.swap(at as usize, last as usize);
+        let moved = entries[at as usize].1;
+        slot[moved as usize] = at;
         if route.len() >= n {
             break;
         }
@@ -283,10 +274,7 @@ fn greedy_route_on_grid(
                 if count == 0 {
                     continue;
                 }
-                let near = entries
-                    .get(start as usize..(start + count) as usize)
-                    .unwrap_or(&[]);
-                for &(p, id) in near {
+                for &(p, id) in &entries[start as usize..(start + count) as usize] {
                     let candidate = (squared(q, p), id);
                     if better(candidate, *best) {
                         *best = candidate;
@@ -304,19 +292,19 @@ fn greedy_route_on_grid(
                 let base = (r * columns) as usize;
                 if r + ring == row || r == row + ring {
                     // The ring's top and bottom rows, whole.
-                    let span = cells
-                        .get(base + first as usize..=base + last as usize)
-                        .unwrap_or(&[]);
-                    scan(span, &mut best);
+                    scan(
+                        &cells[base + first as usize..=base + last as usize],
+                        &mut best,
+                    );
                 } else {
                     // Middle rows: the ring's two end cells, where inside the grid.
                     if column >= ring {
                         let c = base + (column - ring) as usize;
-                        scan(cells.get(c..=c).unwrap_or(&[]), &mut best);
+                        scan(&cells[c..=c], &mut best);
                     }
                     if column + ring < columns {
                         let c = base + (column + ring) as usize;
-                        scan(cells.get(c..=c).unwrap_or(&[]), &mut best);
+                        scan(&cells[c..=c], &mut best);
                     }
                 }
             }
@@ -332,10 +320,7 @@ fn greedy_route_on_grid(
             // input): compare them exactly.
             let mut exact = (u128::MAX, u32::MAX);
             for &(start, count) in &cells {
-                for &(p, id) in entries
-                    .get(start as usize..(start + count) as usize)
-                    .unwrap_or(&[])
-                {
+                for &(p, id) in &entries[start as usize..(start + count) as usize] {
                     exact = exact.min((q.squared_distance(p), id));
                 }
             }
@@ -387,20 +372,10 @@ fn greedy_route_on_tree(
     let leaves = tree.leaves();
     let mut unvisited = Unvisited::new(tree);
     let mut route: Vec<i64> = Vec::with_capacity(n);
-    let Some(first) = grouped
-        .positions
-        .iter()
-        .zip(&grouped.starts)
-        .position(|(&p, _)| p == points[start])
-    else {
-        return Ok(Vec::new());
-    };
-    // The start position's leaf: the last leaf starting at or before it.
-    let leaf_of = |position: usize| {
-        tree.leaf_starts
-            .partition_point(|&s| s as usize <= position)
-            .saturating_sub(1)
-    };
+    // The start's position: positions are in Z-order, distinct.
+    let key = grouped.key(points[start]);
+    let first = grouped.positions.partition_point(|&p| grouped.key(p) < key);
+    debug_assert_eq!(grouped.positions[first], points[start]);
     route.push(start as i64);
     route.extend(
         grouped
@@ -409,20 +384,14 @@ fn greedy_route_on_tree(
             .filter(|&&i| i as usize != start)
             .map(|&i| i64::from(i)),
     );
-    let mut current = (first, leaves + leaf_of(first));
+    let mut current = (first, leaves + tree.leaf_of(first));
     unvisited.remove(current.0, current.1);
     let mut since_tick = 0;
     let mut stack = Vec::with_capacity(64);
     while route.len() < n {
-        let q = grouped
-            .positions
-            .get(current.0)
-            .copied()
-            .unwrap_or_default();
-        let Some(next) = nearest_unvisited(tree, grouped, &unvisited, q, current.1, &mut stack)
-        else {
-            break;
-        };
+        let q = grouped.positions[current.0];
+        let next = nearest_unvisited(tree, grouped, &unvisited, q, current.1, &mut stack)
+            .expect("a point is left while the route is shorter than the points");
         unvisited.remove(next.0, next.1);
         let members = grouped.members(next.0);
         route.extend(members.iter().map(|&i| i64::from(i)));

@@ -48,7 +48,7 @@ impl Cells {
         if m < 2 {
             return Ok(None);
         }
-        let keys_at = |p: usize| grouped.key(grouped.positions.get(p).copied().unwrap_or_default());
+        let keys_at = |p: usize| grouped.key(grouped.positions[p]);
         // Where consecutive positions part: the highest bit in which their keys differ.
         let chunk = chunks::chunk_size(control, m, 1 << 14);
         let histograms = chunks::run(control, m, chunk, |_, range| {
@@ -131,14 +131,13 @@ impl Cells {
         let mask = self.table.len() - 1;
         let mut slot = slot_of(key, mask);
         loop {
-            match self.table.get(slot) {
-                Some(&(k, cell)) if k == key => {
-                    let start = self.starts.get(cell as usize).copied().unwrap_or(0);
-                    let end = self.starts.get(cell as usize + 1).copied().unwrap_or(0);
-                    return start as usize..end as usize;
+            match self.table[slot] {
+                (k, cell) if k == key => {
+                    return self.starts[cell as usize] as usize
+                        ..self.starts[cell as usize + 1] as usize;
                 }
-                Some(&(0, _)) | None => return 0..0,
-                Some(_) => slot = (slot + 1) & mask,
+                (0, _) => return 0..0,
+                _ => slot = (slot + 1) & mask,
             }
         }
     }
@@ -188,11 +187,9 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
         let mut to_tree: Vec<usize> = Vec::new();
         let mut stack = Vec::with_capacity(64);
         for cell in range.clone() {
-            let start = cells.starts.get(cell).copied().unwrap_or(0) as usize;
-            let end = cells.starts.get(cell + 1).copied().unwrap_or(0) as usize;
-            let Some(&first) = grouped.positions.get(start) else {
-                continue;
-            };
+            let (start, end) = (cells.starts[cell] as usize, cells.starts[cell + 1] as usize);
+            // A cell is a run of one or more positions.
+            let first = grouped.positions[start];
             let x0 = u64::from(first.x - grouped.low.x);
             let y0 = u64::from(first.y - grouped.low.y);
             let (column, row) = (x0 >> cells.level, y0 >> cells.level);
@@ -207,9 +204,7 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
                     }
                     continue;
                 }
-                let (Some(&q), Some(&i)) = (grouped.positions.get(p), grouped.lowest.get(p)) else {
-                    continue;
-                };
+                let (q, i) = (grouped.positions[p], grouped.lowest[p]);
                 if !gathered {
                     gathered = true;
                     const OFFSETS: [(i8, i8); 9] = [
@@ -262,8 +257,8 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
                     if (gap_x * gap_x).saturating_add(gap_y * gap_y) > best.0 || span.is_empty() {
                         continue;
                     }
-                    let points = grouped.positions.get(span.clone()).unwrap_or(&[]);
-                    let ids = grouped.lowest.get(span.clone()).unwrap_or(&[]);
+                    let points = &grouped.positions[span.clone()];
+                    let ids = &grouped.lowest[span.clone()];
                     for (&p, &id) in points.iter().zip(ids) {
                         let candidate = (squared(q, p), id);
                         if better(candidate, best) && id != i {
@@ -293,8 +288,8 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
                                 continue;
                             }
                             let span = cells.positions(c, r);
-                            let points = grouped.positions.get(span.clone()).unwrap_or(&[]);
-                            let ids = grouped.lowest.get(span).unwrap_or(&[]);
+                            let points = &grouped.positions[span.clone()];
+                            let ids = &grouped.lowest[span];
                             for (&p, &id) in points.iter().zip(ids) {
                                 let candidate = (squared(q, p), id);
                                 if better(candidate, best) && id != i {
@@ -321,10 +316,9 @@ pub(crate) fn answer_all<A: Answers, R: Send>(
                 last_leaf = leaf;
             }
         }
-        let first = cells.starts.get(range.start).copied().unwrap_or(0) as usize;
-        let end = cells.starts.get(range.end).copied().unwrap_or(0) as usize;
-        let points_done = grouped.starts.get(end).copied().unwrap_or(0)
-            - grouped.starts.get(first).copied().unwrap_or(0);
+        let first = cells.starts[range.start] as usize;
+        let end = cells.starts[range.end] as usize;
+        let points_done = grouped.starts[end] - grouped.starts[first];
         control.tick(points_done as usize)?;
         Ok(done(collector))
     })

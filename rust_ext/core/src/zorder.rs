@@ -48,9 +48,7 @@ impl Grouped {
 
     /// The indices of the points at position `p`, ascending.
     pub fn members(&self, p: usize) -> &[u32] {
-        let start = self.starts.get(p).copied().unwrap_or(0) as usize;
-        let end = self.starts.get(p + 1).copied().unwrap_or(0) as usize;
-        self.order.get(start..end).unwrap_or(&[])
+        &self.order[self.starts[p] as usize..self.starts[p + 1] as usize]
     }
 }
 
@@ -77,7 +75,7 @@ pub(crate) fn bounds(points: &[Point], control: &dyn Control) -> Result<(Point, 
     let parts = chunks::run(control, points.len(), chunk, |_, range| {
         let mut low = Point::new(u32::MAX, u32::MAX);
         let mut high = Point::new(0, 0);
-        for p in points.get(range).unwrap_or(&[]) {
+        for p in &points[range] {
             low = Point::new(low.x.min(p.x), low.y.min(p.y));
             high = Point::new(high.x.max(p.x), high.y.max(p.y));
         }
@@ -128,7 +126,8 @@ impl Layout {
 
     #[inline]
     fn key_of(&self, item: u64) -> u64 {
-        item.checked_shr(self.index_bits).unwrap_or(0)
+        // index_bits is 1..=32: the shift never reaches the width.
+        item >> self.index_bits
     }
 
     #[inline]
@@ -148,7 +147,7 @@ fn radix_pass(
     let digit = |item: u64| ((item >> shift) as usize) & (RADIX - 1);
     let counts = chunks::run(control, src.len(), chunk, |_, range| {
         let mut counts = [0u32; RADIX];
-        for item in src.get(range).unwrap_or(&[]) {
+        for item in &src[range] {
             counts[digit(item.load(Relaxed))] += 1;
         }
         control.tick(0)?;
@@ -166,15 +165,11 @@ fn radix_pass(
         }
     }
     chunks::run(control, src.len(), chunk, |c, range| {
-        let Some(mut next) = starts.get(c).copied() else {
-            return Ok(());
-        };
-        for item in src.get(range).unwrap_or(&[]) {
+        let mut next = starts[c];
+        for item in &src[range] {
             let item = item.load(Relaxed);
             let d = digit(item);
-            if let Some(slot) = dst.get(next[d] as usize) {
-                slot.store(item, Relaxed);
-            }
+            dst[next[d] as usize].store(item, Relaxed);
             next[d] += 1;
         }
         control.tick(0)?;
@@ -203,13 +198,16 @@ pub(crate) fn sort_by_key(
     let index_bits = index_bits(n);
     // The items, and which key bits differ between any two of them: passes over
     // digits that are the same everywhere change nothing and are skipped.
+    debug_assert!(
+        key_bits + index_bits <= u64::BITS,
+        "a key and an index fit an item"
+    );
     let mut items: Vec<AtomicU64> = chunks::collect(control, n, |k| {
-        let p = points.get(k).copied().unwrap_or_default();
-        AtomicU64::new(key(p).checked_shl(index_bits).unwrap_or(0) | k as u64)
+        AtomicU64::new((key(points[k]) << index_bits) | k as u64)
     });
     let bits = chunks::run(control, n, chunk, |_, range| {
         let (mut any, mut all) = (0u64, u64::MAX);
-        for item in items.get(range).unwrap_or(&[]) {
+        for item in &items[range] {
             let item = item.load(Relaxed);
             any |= item;
             all &= item;
@@ -219,7 +217,7 @@ pub(crate) fn sort_by_key(
     })?;
     let differ = bits.iter().fold(0u64, |acc, &(any, _)| acc | any)
         ^ bits.iter().fold(u64::MAX, |acc, &(_, all)| acc & all);
-    let differ_key = differ.checked_shr(index_bits).unwrap_or(0);
+    let differ_key = differ >> index_bits;
     let mut spare: Vec<AtomicU64> = chunks::collect(control, n, |_| AtomicU64::new(0));
     let mut shift = 0;
     while shift < key_bits {
@@ -249,7 +247,7 @@ impl Keyed {
         let mask = (1u64 << self.index_bits) - 1;
         let mut order = vec![0u32; n];
         chunks::run_mut(control, &mut order, chunk, |_, first, piece| {
-            let source = self.items.get(first..first + piece.len()).unwrap_or(&[]);
+            let source = &self.items[first..first + piece.len()];
             for (slot, item) in piece.iter_mut().zip(source) {
                 *slot = (item.load(Relaxed) & mask) as u32;
             }
@@ -259,9 +257,9 @@ impl Keyed {
         drop(self.items);
         let mut sorted = chunks::collect(control, n, |_| Point::default());
         chunks::run_mut(control, &mut sorted, chunk, |_, first, piece| {
-            let source = order.get(first..first + piece.len()).unwrap_or(&[]);
+            let source = &order[first..first + piece.len()];
             for (slot, &i) in piece.iter_mut().zip(source) {
-                *slot = points.get(i as usize).copied().unwrap_or_default();
+                *slot = points[i as usize];
             }
             control.tick(0)?;
             Ok(())
@@ -279,16 +277,18 @@ pub(crate) fn group(points: &[Point], control: &dyn Control) -> Result<Grouped, 
             ..Grouped::default()
         });
     }
-    if n > u32::MAX as usize {
-        return Err(Stopped);
-    }
+    assert!(
+        n < u32::MAX as usize,
+        "callers refuse more than u32::MAX - 1 points"
+    );
     let (low, high) = bounds(points, control)?;
     let layout = Layout::new(n, low, high);
     let chunk = chunks::chunk_size(control, n, 1 << 14);
     let keyed = sort_by_key(
         points,
         layout.key_bits,
-        |p| layout.full_key(p).checked_shr(layout.cut).unwrap_or(0),
+        // cut <= 32: a key keeps at least 32 bits beside an index of at most 32.
+        |p| layout.full_key(p) >> layout.cut,
         control,
         chunk,
     )?;
@@ -312,7 +312,7 @@ fn sort_cut_runs(
     control: &dyn Control,
     chunk: usize,
 ) -> Result<(), Stopped> {
-    let key = |k: usize| items.get(k).map(|item| layout.key_of(item.load(Relaxed)));
+    let key = |k: usize| layout.key_of(items[k].load(Relaxed));
     chunks::run(control, items.len(), chunk, |_, range| {
         // Runs that start in this chunk belong to it, even when they end beyond it.
         let mut k = range.start;
@@ -329,17 +329,14 @@ fn sort_cut_runs(
             }
             if end - k > 1 {
                 run.clear();
-                run.extend(items.get(k..end).unwrap_or(&[]).iter().map(|item| {
+                run.extend(items[k..end].iter().map(|item| {
                     let i = layout.index_of(item.load(Relaxed));
-                    let p = points.get(i as usize).copied().unwrap_or_default();
-                    (layout.full_key(p) & low_bits, i)
+                    (layout.full_key(points[i as usize]) & low_bits, i)
                 }));
                 sort_run(&mut run, &mut spare);
                 // The run shares its key: only the indices move.
-                let shared = items.get(k).map_or(0, |item| {
-                    item.load(Relaxed) & !((1u64 << layout.index_bits) - 1)
-                });
-                for (slot, &(_, i)) in items.get(k..end).unwrap_or(&[]).iter().zip(&run) {
+                let shared = items[k].load(Relaxed) & !((1u64 << layout.index_bits) - 1);
+                for (slot, &(_, i)) in items[k..end].iter().zip(&run) {
                     slot.store(shared | u64::from(i), Relaxed);
                 }
             }
@@ -405,7 +402,7 @@ fn distinct_positions(
     control: &dyn Control,
     chunk: usize,
 ) -> Result<Grouped, Stopped> {
-    let starts_here = |k: usize| k == 0 || sorted.get(k) != sorted.get(k - 1);
+    let starts_here = |k: usize| k == 0 || sorted[k] != sorted[k - 1];
     let counts = chunks::run(control, sorted.len(), chunk, |_, range| {
         let count = range.filter(|&k| starts_here(k)).count();
         control.tick(0)?;
@@ -415,9 +412,7 @@ fn distinct_positions(
     let mut positions = vec![Point::default(); m];
     let mut lowest = vec![0u32; m];
     let mut starts = vec![0u32; m + 1];
-    if let Some(last) = starts.last_mut() {
-        *last = sorted.len() as u32;
-    }
+    starts[m] = sorted.len() as u32;
     let pieces: Vec<_> = split_by_lengths(&mut positions, &counts)
         .into_iter()
         .zip(split_by_lengths(&mut lowest, &counts))
@@ -430,17 +425,10 @@ fn distinct_positions(
             let mut p = 0;
             for k in begin..end {
                 if starts_here(k) {
-                    if let (Some(position), Some(low), Some(start), Some(&point), Some(&i)) = (
-                        positions.get_mut(p),
-                        lowest.get_mut(p),
-                        starts.get_mut(p),
-                        sorted.get(k),
-                        order.get(k),
-                    ) {
-                        *position = point;
-                        *low = i;
-                        *start = k as u32;
-                    }
+                    // The chunk's piece has room for exactly the positions it counted.
+                    positions[p] = sorted[k];
+                    lowest[p] = order[k];
+                    starts[p] = k as u32;
                     p += 1;
                 }
             }
