@@ -9,6 +9,7 @@ the same points. This backend keeps no index between questions.
 
 from __future__ import annotations
 
+import copy
 import operator
 import sys
 from array import array
@@ -35,7 +36,7 @@ else:
     _SequenceOfPoints = object
 
 # The array typecode of a 4-byte unsigned int: "I" wherever CPython runs today.
-U32 = next(code for code in "ILH" if array(code).itemsize == 4)
+U32 = next(code for code in "IL" if array(code).itemsize == 4)
 LITTLE_ENDIAN = sys.byteorder == "little"
 
 INDEX_OUT_OF_RANGE = "PointSet index out of range"
@@ -117,8 +118,9 @@ class PointSet(_SequenceOfPoints):
     @classmethod
     def _from_columns(cls, xs: bytes, ys: bytes) -> Self:
         """The set whose columns are ``xs`` and ``ys``, little-endian ``u32`` (pickles)."""
-        if not (isinstance(xs, bytes) and isinstance(ys, bytes)):
-            raise TypeError(f"{BAD_COLUMNS}, not {type(xs).__name__} and {type(ys).__name__}")
+        for data in (xs, ys):
+            if not isinstance(data, bytes):
+                raise TypeError(f"PointSet columns must be bytes, not {type(data).__name__}")
         if len(xs) != len(ys) or len(xs) % 4:
             raise ValueError(BAD_COLUMNS)
         columns = []
@@ -136,9 +138,9 @@ class PointSet(_SequenceOfPoints):
             return self._xs.tobytes(), self._ys.tobytes()
         swapped = []
         for column in (self._xs, self._ys):
-            copy = array(U32, column)
-            copy.byteswap()
-            swapped.append(copy.tobytes())
+            little = array(U32, column)
+            little.byteswap()
+            swapped.append(little.tobytes())
         return swapped[0], swapped[1]
 
     # The sequence.
@@ -304,8 +306,6 @@ class PointSet(_SequenceOfPoints):
         return copied
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
-        import copy
-
         copied = self._from_arrays(self._xs, self._ys)
         state = getattr(self, "__dict__", None)
         if state:
