@@ -6,15 +6,11 @@ both backends. (tests/test_points_file*.py run each points-file rule with both l
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -26,6 +22,7 @@ from hypothesis import strategies as st
 import legacy_app
 from tests import children
 from tests.conftest import Loader, outcome
+from tests.files import appended_meanwhile, fifo_fed
 from tests.fuzz_strategies import any_bytes, points_texts
 
 CORPUS = children.TESTS / "fuzz_corpus"
@@ -133,30 +130,11 @@ def test_progress_errors_propagate(api: ModuleType, tmp_path: Path) -> None:
     assert len(api.PointSet.load(path)) == 300_000
 
 
-@contextlib.contextmanager
-def fed_fifo(path: Path, data: bytes) -> Iterator[None]:
-    """A FIFO at ``path`` that a thread fills with ``data`` in pieces, then closes."""
-    os.mkfifo(path)
-
-    def feed() -> None:
-        with open(path, "wb", buffering=0) as out:
-            for k in range(0, len(data), 100_000):
-                out.write(data[k : k + 100_000])
-                time.sleep(0.001)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    try:
-        yield
-    finally:
-        feeder.join(timeout=30)
-        assert not feeder.is_alive()
-
-
 @pytest.mark.parametrize("size", [0, 10, 2_000_000])
 def test_progress_counts_what_a_fifo_gave(api: ModuleType, tmp_path: Path, size: int) -> None:
     data = b"".join(b"%d,7\n" % k for k in range(size // 8))
-    with fed_fifo(tmp_path / "fifo", data):
+    pieces = [data[k : k + 100_000] for k in range(0, len(data), 100_000)]
+    with fifo_fed(tmp_path / "fifo", pieces, pause=0.001):
         points, calls = recorded(api, tmp_path / "fifo")
     assert len(points) == size // 8
     assert_bytes_counted(calls, len(data), regular=False)
@@ -189,23 +167,8 @@ def test_progress_counts_what_a_pipe_gave(backend: str) -> None:
 def test_progress_of_a_file_growing_while_it_is_read(api: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "growing.csv"
     path.write_bytes(b"1,2\n" * 200_000)
-    started = threading.Event()
-
-    def append() -> None:
-        with open(path, "ab") as out:
-            started.set()
-            for _ in range(200):
-                out.write(b"3,4\n" * 1000)
-                out.flush()
-                time.sleep(0.001)
-
-    writer = threading.Thread(target=append)
-    writer.start()
-    started.wait(timeout=10)
-    try:
+    with appended_meanwhile(path, [b"3,4\n" * 1000] * 200):
         points, calls = recorded(api, path)
-    finally:
-        writer.join(timeout=60)
     dones = [done for done, _ in calls]
     assert dones == sorted(dones)
     assert all(0 <= done <= total for done, total in calls)

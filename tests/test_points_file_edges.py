@@ -6,13 +6,12 @@ while they are read; under both backends.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,6 +20,7 @@ import pytest
 
 from legacy_app import HelloIOError, PointsFormatError
 from tests.conftest import Loader, Outcome
+from tests.files import appended_meanwhile, fifo_fed
 
 
 def coordinates_of(points: Sequence[Any]) -> list[tuple[int, int]]:
@@ -72,31 +72,6 @@ def test_a_directory_is_a_hello_io_error(api: ModuleType, load: Loader, tmp_path
         load(tmp_path)
     assert raised.value.errno == errno.EISDIR
     assert str(raised.value) == f"Hello Error: Is a directory (os error 21): {str(tmp_path)!r}"
-
-
-@contextlib.contextmanager
-def fifo_fed(path: Path, chunks: Sequence[bytes], pause: float) -> Iterator[threading.Thread]:
-    """A FIFO at ``path`` that a thread fills with ``chunks``, ``pause`` apart, then closes."""
-    os.mkfifo(path)
-
-    def feed() -> None:
-        with open(path, "wb", buffering=0) as out:
-            for chunk in chunks:
-                out.write(chunk)
-                time.sleep(pause)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    try:
-        yield feeder
-    finally:
-        feeder.join(timeout=10)
-        if feeder.is_alive():
-            # Nobody opened the FIFO: open it, so that the feeder can finish.
-            reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            feeder.join(timeout=10)
-            os.close(reader)
-        assert not feeder.is_alive()
 
 
 def load_outcome(load: Loader, path: Path) -> Outcome:
@@ -155,23 +130,9 @@ def test_a_file_growing_while_it_is_read(api: ModuleType, load: Loader, tmp_path
     lines = numbered_lines(100_000)
     path.write_text("".join(line + "\n" for line in lines))
     more = numbered_lines(200_000, offset=len(lines))
-    started = threading.Event()
-
-    def append() -> None:
-        with open(path, "a") as out:
-            started.set()
-            for k in range(0, len(more), 500):
-                out.write("".join(line + "\n" for line in more[k : k + 500]))
-                out.flush()
-                time.sleep(0.001)
-
-    writer = threading.Thread(target=append)
-    writer.start()
-    started.wait(timeout=10)
-    try:
+    pieces = ["".join(line + "\n" for line in more[k : k + 500]) for k in range(0, len(more), 500)]
+    with appended_meanwhile(path, [piece.encode() for piece in pieces]):
         assert_loaded_a_prefix(load, path, lines + more, at_least=len(lines))
-    finally:
-        writer.join(timeout=60)
     # Once still, the file loads whole.
     assert len(load(path)) == len(lines) + len(more)
 

@@ -26,6 +26,7 @@ from legacy_app import comparison, shadow
 from legacy_app.errors import AppleStuckInThroat, PointsFormatError
 from tests.children import BLOCK_RUST, run_code
 from tests.conftest import PUBLIC_NAMES
+from tests.files import fifo_fed
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 
@@ -278,7 +279,8 @@ def test_cancelling_print_sleep_cancels_both_promptly(capsys: pytest.CaptureFixt
     assert shadow.report()["print_sleep"][:3] == (1, 0, 0)
 
 
-def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+def points_rust_is_given(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What the Rust backend's nearest_neighbors is given, from now on."""
     seen: list[object] = []
     right = rust.nearest_neighbors
 
@@ -287,6 +289,11 @@ def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) ->
         return right(pts, **kwargs)
 
     monkeypatch.setattr(rust, "nearest_neighbors", spy)
+    return seen
+
+
+def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = points_rust_is_given(monkeypatch)
     array = np.array(SQUARE, dtype=np.uint32)
     indices, distances = shadow.nearest_neighbors(array)
     assert indices.dtype == np.int64
@@ -480,14 +487,7 @@ def test_a_wrong_twin_is_logged_and_counted_and_the_caller_never_sees_it(
 
 
 def test_the_module_functions_give_rust_the_twin(monkeypatch: pytest.MonkeyPatch) -> None:
-    seen: list[Any] = []
-    right = rust.nearest_neighbors
-
-    def spy(pts: Any, **kwargs: Any) -> Any:
-        seen.append(pts)
-        return right(pts, **kwargs)
-
-    monkeypatch.setattr(rust, "nearest_neighbors", spy)
+    seen = points_rust_is_given(monkeypatch)
     ps = shadow.PointSet(points(SQUARE))
     indices, _ = shadow.nearest_neighbors(ps)
     assert indices.dtype == np.int64
@@ -516,17 +516,8 @@ def test_point_set_load_is_compared_unless_it_reads_a_pipe(tmp_path: Path) -> No
     with pytest.raises(PointsFormatError, match=r"bad\.csv:2: y is not a number"):
         shadow.PointSet.load(bad)
     assert shadow.report()["PointSet.load"][:3] == (2, 2, 0)
-    fifo = tmp_path / "fifo"
-    os.mkfifo(fifo)
-
-    def write() -> None:
-        with open(fifo, "w") as out:
-            out.write("1,2\n")
-
-    writer = threading.Thread(target=write)
-    writer.start()
-    assert len(shadow.PointSet.load(fifo)) == 1
-    writer.join()
+    with fifo_fed(tmp_path / "fifo", [b"1,2\n"], pause=0):
+        assert len(shadow.PointSet.load(tmp_path / "fifo")) == 1
     assert shadow.report()["PointSet.load"][:3] == (3, 2, 0)
 
 
