@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import legacy_app
@@ -55,7 +55,6 @@ def load_coordinates(load: Loader, path: str | Path) -> list[tuple[int, int]]:
     return coordinates(load(path))
 
 
-@settings(max_examples=300)
 @given(st.one_of(points_texts(), any_bytes()))
 def test_the_fuzzers_files_load_as_load_points_loads_them(data: bytes) -> None:
     with tempfile.TemporaryDirectory() as folder:
