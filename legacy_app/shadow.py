@@ -253,6 +253,8 @@ def _candidate_points(points: object) -> object:
     reference Points go as is."""
     if isinstance(points, PointSet):
         return points._twin()
+    if isinstance(points, reference.PointSet):  # made by the reference itself
+        return _rust_point_set(points)
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(points, numpy.ndarray):
         return points
@@ -410,6 +412,11 @@ say_hello = _shadowed("say_hello", reference.say_hello, printing=True)
 throws_error = _shadowed("throws_error", reference.throws_error)
 
 
+def _rust_point_set(points: reference.PointSet) -> Any:
+    """A Rust ``PointSet`` of the same points as the reference's ``points``."""
+    return cast(Any, _candidate("PointSet"))._from_columns(*points._column_bytes())
+
+
 class PointSet(reference.PointSet):
     """The reference's ``PointSet``, each question also asked of a Rust ``PointSet`` of the
     same points (its twin, made from the columns on the first compared question and kept:
@@ -422,7 +429,7 @@ class PointSet(reference.PointSet):
         twin = getattr(self, "_rust_twin", None)
         if twin is None:
             # Two threads may both make one: the same points either way.
-            twin = cast(Any, _candidate("PointSet"))._from_columns(*self._column_bytes())
+            twin = _rust_point_set(self)
             self._rust_twin = twin
         return twin
 

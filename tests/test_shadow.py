@@ -492,7 +492,11 @@ def test_the_module_functions_give_rust_the_twin(monkeypatch: pytest.MonkeyPatch
     indices, _ = shadow.nearest_neighbors(ps)
     assert indices.dtype == np.int64
     assert seen == [ps._twin()]
-    assert shadow.report()["nearest_neighbors"][:3] == (1, 1, 0)
+    # A set the reference made itself goes to Rust as a Rust set of the same points.
+    shadow.nearest_neighbors(reference.PointSet(points(SQUARE)))
+    assert type(seen[1]) is rust.PointSet
+    assert seen[1] == ps._twin()
+    assert shadow.report()["nearest_neighbors"][:3] == (2, 2, 0)
 
 
 def test_slices_and_copies_are_shadowed_too() -> None:
