@@ -218,6 +218,11 @@ def _plan(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Plan:
         path = args[0] if args else kwargs.get("path")
         if not _is_regular_file(path):
             raise _NotComparable("a pipe, FIFO or device cannot be read twice")
+    if name == "PointSet.path_length":
+        order = args[0] if args else kwargs.get("order")
+        with contextlib.suppress(TypeError):  # not iterable: both backends refuse it
+            if iter(cast(Any, order)) is order:
+                raise _NotComparable("a one-shot iterator cannot be read twice")
     if name in BATCH_NAMES:
         if args:
             candidate_args[0] = _candidate_points(args[0])

@@ -525,6 +525,14 @@ def test_point_set_load_is_compared_unless_it_reads_a_pipe(tmp_path: Path) -> No
     assert shadow.report()["PointSet.load"][:3] == (3, 2, 0)
 
 
+def test_a_one_shot_order_is_read_once_and_not_compared() -> None:
+    ps = shadow.PointSet(points(SQUARE))
+    # Outside the typed contract (a sequence), but it works.
+    one_shot: Any = iter([4, 0, 2])
+    assert ps.path_length(one_shot) == ps.path_length([4, 0, 2])
+    assert shadow.report()["PointSet.path_length"][:3] == (2, 1, 0)
+
+
 def test_a_raising_progress_stops_the_comparison() -> None:
     class Stop(Exception):
         pass
