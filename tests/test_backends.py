@@ -109,6 +109,21 @@ def test_auto_without_extension_falls_back_to_python() -> None:
     assert quiet.stderr == ""
 
 
+# An extension built before PointSet existed: an editable install not rebuilt since a pull.
+STALE_RUST = "import rust_ext\ndel rust_ext.PointSet\n"
+
+
+def test_a_stale_extension_says_to_rebuild_it() -> None:
+    done = python(STALE_RUST + "import legacy_app", {"LEGACY_APP_BACKEND": "rust"})
+    assert "ImportError: the compiled rust_ext module is older than legacy_app" in done.stderr
+    assert "pip install -e ." in done.stderr
+    code = STALE_RUST + "import legacy_app; print(legacy_app.BACKEND)"
+    done = python(code, {"LEGACY_APP_BACKEND": "auto"})
+    assert done.stdout.split() == ["python"], done.stderr
+    assert "RuntimeWarning: legacy_app runs on its pure-Python backend" in done.stderr
+    assert "module 'rust_ext' has no attribute 'PointSet'" in done.stderr
+
+
 def test_unknown_setting_is_an_import_error() -> None:
     done = python("import legacy_app", {"LEGACY_APP_BACKEND": "java"})
     assert done.returncode != 0
