@@ -69,11 +69,12 @@ if TYPE_CHECKING:
     from legacy_app import _python
     from legacy_app._contract import Backend
     from legacy_app._python import Point as Point
+    from legacy_app._python import PointSet as PointSet
 
     BACKEND: str
     # Each name has the contract's type (Backend's signatures, exactly), whichever
     # backend serves it; mypy proves both backends implement Backend (_contract.py).
-    _served: Backend[Point] = _python
+    _served: Backend[Point, PointSet] = _python
     closest_pair = _served.closest_pair
     fact = _served.fact
     greedy_route = _served.greedy_route

@@ -16,15 +16,25 @@ from __future__ import annotations
 
 import datetime
 import os
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn, Optional, Protocol, TypeVar, overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    NoReturn,
+    Optional,
+    Protocol,
+    SupportsIndex,
+    TypeVar,
+    overload,
+)
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
     from typing_extensions import Self
 
-# Called now and then with (points done, points in all), last with (n, n).
+# Called first with (0, n), now and then with (done, n), last with (n, n): points for the
+# questions, bytes for PointSet.load.
 Progress = Optional[Callable[[int, int], object]]
 
 
@@ -54,18 +64,72 @@ class PointLike(Protocol):
 
 # Each backend has its own Point class, and its batch functions take only those Points.
 PointT = TypeVar("PointT", bound=PointLike)
+PointT_co = TypeVar("PointT_co", bound=PointLike, covariant=True)
+PointT_contra = TypeVar("PointT_contra", bound=PointLike, contravariant=True)
 
 
-class Backend(Protocol[PointT]):
+class PointSetLike(Protocol[PointT_co]):
+    """What every backend's ``PointSet`` offers its instances' users: a read-only sequence
+    of the backend's Points, asked questions whose answers are NumPy's (the typed form;
+    without NumPy they are the lists and floats of the module functions)."""
+
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> PointT_co: ...
+    @overload
+    def __getitem__(self, index: slice) -> Self: ...
+    def __iter__(self) -> Iterator[PointT_co]: ...
+    def __reversed__(self) -> Iterator[PointT_co]: ...
+    def __contains__(self, value: object) -> bool: ...
+    def index(self, value: object, start: SupportsIndex = 0, stop: SupportsIndex = ...) -> int: ...
+    def count(self, value: object) -> int: ...
+    @property
+    def bounds(self) -> tuple[int, int, int, int] | None: ...
+    @property
+    def centroid(self) -> tuple[float, float] | None: ...
+    def nearest_neighbors(
+        self, *, progress: Progress = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+    def closest_pair(
+        self, *, progress: Progress = None
+    ) -> tuple[np.int64, np.int64, np.float64]: ...
+    def greedy_route(
+        self, start: int = 0, *, progress: Progress = None
+    ) -> npt.NDArray[np.int64]: ...
+    def path_length(
+        self, order: Sequence[SupportsIndex] | IntegerArray | None = None
+    ) -> np.float64: ...
+    def to_numpy(self) -> npt.NDArray[np.uint32]: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+
+
+# Each backend has its own PointSet class too.
+PointSetT = TypeVar("PointSetT", bound="PointSetLike[Any]")
+
+
+class PointSetClass(Protocol[PointT_contra, PointSetT]):
+    """What every backend's ``PointSet`` class offers: its constructor and classmethods."""
+
+    def __call__(self, points: Sequence[PointT_contra] | IntegerArray | PointSetT) -> PointSetT: ...
+    def load(self, path: str | os.PathLike[str], *, progress: Progress = None) -> PointSetT: ...
+    def _from_columns(self, xs: bytes, ys: bytes) -> PointSetT: ...
+
+
+class Backend(Protocol[PointT, PointSetT]):
     """A module serving every public name of ``legacy_app``, with these signatures.
 
-    Points are any sequence of the backend's ``Point``, or an ``(n, 2)`` NumPy array of
-    non-negative ints, in which case the results are NumPy too (``int64`` indices,
-    ``float64`` distances).
+    Points are any sequence of the backend's ``Point``, an ``(n, 2)`` NumPy array of
+    non-negative ints, or the backend's ``PointSet``; for the last two the results are
+    NumPy too (``int64`` indices, ``float64`` distances).
     """
 
     # The class: declared by its constructor, which mypy then checks in each backend.
     def Point(self, x: int, y: int) -> PointT: ...
+
+    # A class with classmethods: a property (which a plain annotation would not be), so
+    # that it is in vars(Backend), and so in PUBLIC_NAMES, like every other name.
+    @property
+    def PointSet(self) -> PointSetClass[PointT, PointSetT]: ...
 
     def say_hello(self) -> None: ...
 
@@ -77,6 +141,11 @@ class Backend(Protocol[PointT]):
 
     async def print_sleep(self, duration: datetime.timedelta) -> None: ...
 
+    # A PointSet is a Sequence of Points whose answers are NumPy's: its overloads come first.
+    @overload
+    def nearest_neighbors(
+        self, points: PointSetT, *, progress: Progress = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
     @overload
     def nearest_neighbors(
         self, points: Sequence[PointT], *, progress: Progress = None
@@ -88,6 +157,10 @@ class Backend(Protocol[PointT]):
 
     @overload
     def closest_pair(
+        self, points: PointSetT, *, progress: Progress = None
+    ) -> tuple[np.int64, np.int64, np.float64]: ...
+    @overload
+    def closest_pair(
         self, points: Sequence[PointT], *, progress: Progress = None
     ) -> tuple[int, int, float]: ...
     @overload
@@ -96,10 +169,16 @@ class Backend(Protocol[PointT]):
     ) -> tuple[np.int64, np.int64, np.float64]: ...
 
     @overload
+    def path_length(self, points: PointSetT) -> np.float64: ...
+    @overload
     def path_length(self, points: Sequence[PointT]) -> float: ...
     @overload
     def path_length(self, points: IntegerArray) -> np.float64: ...
 
+    @overload
+    def greedy_route(
+        self, points: PointSetT, start: int = 0, *, progress: Progress = None
+    ) -> npt.NDArray[np.int64]: ...
     @overload
     def greedy_route(
         self, points: Sequence[PointT], start: int = 0, *, progress: Progress = None
@@ -120,7 +199,7 @@ if TYPE_CHECKING:
     import rust_ext
     from legacy_app import _python, _rust, shadow
 
-    _reference: Backend[_python.Point] = _python
-    _compiled: Backend[rust_ext.Point] = _rust
-    _shadow: Backend[_python.Point] = shadow
-    _public: Backend[legacy_app.Point] = legacy_app
+    _reference: Backend[_python.Point, _python.PointSet] = _python
+    _compiled: Backend[rust_ext.Point, rust_ext.PointSet] = _rust
+    _shadow: Backend[_python.Point, shadow.PointSet] = shadow
+    _public: Backend[legacy_app.Point, legacy_app.PointSet] = legacy_app

@@ -18,6 +18,17 @@ except ImportError as error:
         "a Rust toolchain: cargo on PATH), or use LEGACY_APP_BACKEND=python."
     ) from error
 
+try:
+    PointSet = rust_ext.PointSet
+except AttributeError as error:
+    # An extension built before PointSet existed (an editable install not rebuilt since
+    # a pull): unusable here, as a missing one is, and the message says how to fix it.
+    raise ImportError(
+        "the compiled rust_ext module is older than legacy_app (it has no PointSet). "
+        "Rebuild it with `pip install -e .` from the checkout, or use "
+        "LEGACY_APP_BACKEND=python."
+    ) from error
+
 Point = rust_ext.Point
 PointSet = rust_ext.PointSet
 closest_pair = rust_ext.closest_pair

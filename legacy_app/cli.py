@@ -130,8 +130,8 @@ def make_parser() -> argparse.ArgumentParser:
         "--max-points",
         type=positive,
         metavar="N",
-        help="run the batch functions on every k-th point, at most N of them (default: all); "
-        "load_points still reads the whole file",
+        help="run the batch functions and PointSet questions on every k-th point, at most N "
+        "of them (default: all); the loaders still read the whole file",
     )
 
     commands.add_parser("hello", parents=[backend], help="print Hello world!")

@@ -72,8 +72,9 @@ def comparable(value: object) -> object:
 
     Floats compare by their bits (so ``-0.0`` differs from ``0.0`` and a NaN equals a
     NaN), ints by value and never equal to a float or a bool, Points of either backend
-    by their coordinates, NumPy arrays by dtype, shape and bytes, lists and tuples item
-    by item (a list is never equal to a tuple); anything else by its ``repr``.
+    by their coordinates, ``PointSet``s of either backend by their points, NumPy arrays
+    by dtype, shape and bytes, lists and tuples item by item (a list is never equal to a
+    tuple); anything else by its ``repr``.
     """
     kind = type(value)
     if value is None or kind is bool or kind is str or kind is bytes:
@@ -87,6 +88,9 @@ def comparable(value: object) -> object:
     point = _point_coordinates(value)
     if point is not None:
         return ("Point", *point)
+    columns = _point_set_columns(value)
+    if columns is not None:
+        return ("PointSet", *columns)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
         if isinstance(value, numpy.ndarray):
@@ -125,12 +129,26 @@ def _comparable_array(value: Any) -> object:
 
 def _point_classes() -> tuple[type, ...]:
     """The Point classes of the reference and, once it is imported, of the Rust backend."""
-    classes: list[type] = [reference.Point]
+    return _classes("Point")
+
+
+def _classes(name: str) -> tuple[type, ...]:
+    """The classes called ``name`` of the reference and, once it is imported, of the Rust
+    backend."""
+    classes: list[type] = [getattr(reference, name)]
     candidate = sys.modules.get(CANDIDATE_MODULE)
-    rust_point = getattr(candidate, "Point", None)
-    if isinstance(rust_point, type) and rust_point is not reference.Point:
-        classes.append(rust_point)
+    rust_class = getattr(candidate, name, None)
+    if isinstance(rust_class, type) and rust_class not in classes:
+        classes.append(rust_class)
     return tuple(classes)
+
+
+def _point_set_columns(value: object) -> tuple[bytes, bytes] | None:
+    """The columns of a ``PointSet`` of either backend, as its pickle holds them."""
+    if not isinstance(value, _classes("PointSet")):
+        return None
+    columns: tuple[bytes, bytes] = cast(Any, value).__reduce__()[1]
+    return columns
 
 
 def _point_coordinates(value: object) -> tuple[int, int] | None:
@@ -169,6 +187,9 @@ def _difference(left: object, right: object, where: str) -> Difference | None:
         and not left.dtype.hasobject
     ):
         return _array_difference(numpy, left, right, where)
+    left_columns, right_columns = _point_set_columns(left), _point_set_columns(right)
+    if left_columns is not None and right_columns is not None:
+        return _point_set_difference(left_columns, right_columns, where)
     if type(left) is type(right) and type(left) in (list, tuple):
         left_items = cast(Sequence[object], left)
         right_items = cast(Sequence[object], right)
@@ -194,6 +215,26 @@ def _array_difference(numpy: ModuleType, left: Any, right: Any, where: str) -> D
     index = numpy.unravel_index(flat, left.shape)
     at = ", ".join(str(int(i)) for i in index)
     return Difference(f"{where}[{at}]", short(a.flat[flat].item()), short(b.flat[flat].item()))
+
+
+def _point_set_difference(
+    left: tuple[bytes, bytes], right: tuple[bytes, bytes], where: str
+) -> Difference:
+    """The first point where two sets differ (by their columns), or their lengths."""
+    left_points = zip(*(memoryview(column).cast("I") for column in left))
+    right_points = zip(*(memoryview(column).cast("I") for column in right))
+    for index, (a, b) in enumerate(zip(left_points, right_points)):
+        if a != b:
+            # The columns are little-endian: read the differing point as such.
+            return Difference(f"{where}[{index}]", _le_point(left, index), _le_point(right, index))
+    counts = [len(columns[0]) // 4 for columns in (left, right)]
+    left_count, right_count = (f"{n:,} point{'' if n == 1 else 's'}" for n in counts)
+    return Difference(f"{where} length", left_count, right_count)
+
+
+def _le_point(columns: tuple[bytes, bytes], index: int) -> str:
+    x, y = (struct.unpack_from("<I", column, 4 * index)[0] for column in columns)
+    return f"({x}, {y})"
 
 
 def short(value: object, items: int = 3) -> str:

@@ -8,7 +8,9 @@ gets: it is logged as a ``WARNING`` on the ``legacy_app.shadow`` logger and coun
 
 ``Point`` is the reference's class itself (callers construct, pickle and subclass it as
 before), so its methods are not compared; the functions are, Points in their arguments
-converted to Rust Points with the same stored coordinates.
+converted to Rust Points with the same stored coordinates. ``PointSet`` is the
+reference's, whose questions (``load`` and the summaries included) are also asked of a
+Rust ``PointSet`` of the same points, made on the first compared question and kept.
 
 Outcomes are compared with :mod:`legacy_app.comparison`, as the differential tests and
 ``legacy-app verify`` compare them; its :func:`outcome` is re-exported here.
@@ -28,13 +30,13 @@ import stat
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, NamedTuple, Optional, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional, SupportsIndex, TypeVar, cast
 
 from legacy_app import _python as reference
-from legacy_app._contract import PUBLIC_NAMES
+from legacy_app._contract import PUBLIC_NAMES, IntegerArray, Progress
 from legacy_app.comparison import (
     CANDIDATE_MODULE,
     Outcome,
@@ -49,17 +51,27 @@ from legacy_app.comparison import (
 )
 from legacy_app.printed import Printed, recorded
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+    from typing_extensions import Self
+
 logger = logging.getLogger(__name__)
 
 # The names legacy_app serves: the contract's one list.
 API_NAMES = tuple(PUBLIC_NAMES)
-# Point is the reference's class itself: callers get it, pickle it and subclass it.
-FUNCTION_NAMES = tuple(name for name in API_NAMES if name != "Point")
+# Point is the reference's class itself: callers get it, pickle it and subclass it;
+# PointSet is the reference's too, its questions compared one by one.
+FUNCTION_NAMES = tuple(name for name in API_NAMES if name not in ("Point", "PointSet"))
 BATCH_NAMES = ("nearest_neighbors", "closest_pair", "path_length", "greedy_route")
+POINT_SET_QUESTIONS = ("load", "bounds", "centroid", *BATCH_NAMES)
+# How the report names them.
+POINT_SET_NAMES = tuple(f"PointSet.{question}" for question in POINT_SET_QUESTIONS)
 
 RATE_VARIABLE = "LEGACY_APP_SHADOW_RATE"
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 # ---------------------------------------------------------------------------------------
 # Counting: per function, thread-safe.
@@ -95,11 +107,12 @@ class _Tally:
 
 
 _lock = threading.Lock()
-_tallies = {name: _Tally() for name in FUNCTION_NAMES}
+_tallies = {name: _Tally() for name in FUNCTION_NAMES + POINT_SET_NAMES}
 
 
 def report() -> dict[str, FunctionReport]:
-    """Per public function: calls, calls compared, mismatches, seconds in each backend."""
+    """Per public function and ``PointSet`` question (``PointSet.load``, ...): calls,
+    calls compared, mismatches, seconds in each backend."""
     with _lock:
         return {
             name: FunctionReport(
@@ -201,29 +214,34 @@ def _plan(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> _Plan:
     candidate_args = list(args)
     candidate_kwargs = dict(kwargs)
     progress_raised: list[bool] = []
-    if name == "load_points":
+    if name in ("load_points", "PointSet.load"):
         path = args[0] if args else kwargs.get("path")
         if not _is_regular_file(path):
             raise _NotComparable("a pipe, FIFO or device cannot be read twice")
+    if name == "PointSet.path_length":
+        order = args[0] if args else kwargs.get("order")
+        with contextlib.suppress(TypeError):  # not iterable: both backends refuse it
+            if iter(cast(Any, order)) is order:
+                raise _NotComparable("a one-shot iterator cannot be read twice")
     if name in BATCH_NAMES:
         if args:
             candidate_args[0] = _candidate_points(args[0])
         elif "points" in kwargs:
             candidate_kwargs["points"] = _candidate_points(kwargs["points"])
-        progress = kwargs.get("progress")
-        if callable(progress):
-            caller_progress = progress
+    progress = kwargs.get("progress")
+    if callable(progress):
+        caller_progress = progress
 
-            def watched(done: int, total: int) -> object:
-                try:
-                    return caller_progress(done, total)
-                except BaseException:
-                    # The caller's own callback stopped the call: nothing to compare.
-                    progress_raised.append(True)
-                    raise
+        def watched(done: int, total: int) -> object:
+            try:
+                return caller_progress(done, total)
+            except BaseException:
+                # The caller's own callback stopped the call: nothing to compare.
+                progress_raised.append(True)
+                raise
 
-            reference_kwargs["progress"] = watched
-            candidate_kwargs["progress"] = _ignore_progress
+        reference_kwargs["progress"] = watched
+        candidate_kwargs["progress"] = _ignore_progress
     return _Plan(args, reference_kwargs, tuple(candidate_args), candidate_kwargs, progress_raised)
 
 
@@ -236,7 +254,12 @@ def _is_regular_file(path: object) -> bool:
 
 def _candidate_points(points: object) -> object:
     """``points`` for the Rust backend: reference Points become Rust Points with the same
-    stored coordinates; NumPy arrays and anything without reference Points go as is."""
+    stored coordinates, a ``PointSet`` its Rust twin; NumPy arrays and anything without
+    reference Points go as is."""
+    if isinstance(points, PointSet):
+        return points._twin()
+    if isinstance(points, reference.PointSet):  # made by the reference itself
+        return _rust_point_set(points)
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(points, numpy.ndarray):
         return points
@@ -266,8 +289,15 @@ def _candidate_points(points: object) -> object:
 # Shadowed calls.
 
 
-def _shadowed(name: str, function: F, printing: bool = False) -> F:
-    """``function`` (the reference's), with the Rust backend's run and compared beside it."""
+def _shadowed(
+    name: str,
+    function: F,
+    printing: bool = False,
+    candidate: Callable[[], Callable[..., Any]] | None = None,
+) -> F:
+    """``function`` (the reference's), with the Rust backend's run and compared beside it:
+    ``candidate()`` (by default the Rust backend's ``name``), looked up at each call."""
+    lookup = candidate if candidate is not None else functools.partial(_candidate, name)
 
     @functools.wraps(function)
     def call(*args: Any, **kwargs: Any) -> Any:
@@ -288,10 +318,10 @@ def _shadowed(name: str, function: F, printing: bool = False) -> F:
                 python_seconds = time.perf_counter() - started
                 user_stopped = isinstance(error, (KeyboardInterrupt, SystemExit))
                 if not user_stopped and not plan.progress_raised:
-                    _compare(name, plan, python_seconds, error, printed)
+                    _compare(name, lookup, plan, python_seconds, error, printed)
                 raise
         python_seconds = time.perf_counter() - started
-        _compare(name, plan, python_seconds, result, printed)
+        _compare(name, lookup, plan, python_seconds, result, printed)
         return result
 
     return cast(F, call)
@@ -304,6 +334,7 @@ def _recording(enabled: bool, forward: bool) -> AbstractContextManager[Printed |
 
 def _compare(
     name: str,
+    lookup: Callable[[], Callable[..., Any]],
     plan: _Plan,
     python_seconds: float,
     python_value: object,
@@ -312,7 +343,7 @@ def _compare(
     """Run the candidate on ``plan`` and compare with what the reference returned or
     raised (``python_value``); never raises but the user's interrupts."""
     try:
-        candidate = _candidate(name)
+        candidate = lookup()
         started = time.perf_counter()
         value: object = None
         with _recording(python_printed is not None, forward=False) as printed:
@@ -384,6 +415,74 @@ nearest_neighbors = _shadowed("nearest_neighbors", reference.nearest_neighbors)
 path_length = _shadowed("path_length", reference.path_length)
 say_hello = _shadowed("say_hello", reference.say_hello, printing=True)
 throws_error = _shadowed("throws_error", reference.throws_error)
+
+
+def _rust_point_set(points: reference.PointSet) -> Any:
+    """A Rust ``PointSet`` of the same points as the reference's ``points``."""
+    return cast(Any, _candidate("PointSet"))._from_columns(*points._column_bytes())
+
+
+class PointSet(reference.PointSet):
+    """The reference's ``PointSet``, each question also asked of a Rust ``PointSet`` of the
+    same points (its twin, made from the columns on the first compared question and kept:
+    twice the memory is the price of shadowing) and compared."""
+
+    __slots__ = ("_rust_twin",)
+    _rust_twin: Any
+
+    def _twin(self) -> Any:
+        twin = getattr(self, "_rust_twin", None)
+        if twin is None:
+            # Two threads may both make one: the same points either way.
+            twin = _rust_point_set(self)
+            self._rust_twin = twin
+        return twin
+
+    def _ask(self, question: str, answer: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``answer(*args, **kwargs)``, the reference's, compared with the twin's."""
+
+        def twin_answer(*args: Any, **kwargs: Any) -> Any:
+            value = getattr(self._twin(), question)
+            return value(*args, **kwargs) if callable(value) else value
+
+        shadowed = _shadowed(f"PointSet.{question}", answer, candidate=lambda: twin_answer)
+        return shadowed(*args, **kwargs)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, progress: Progress = None) -> Self:
+        shadowed = _shadowed(
+            "PointSet.load", super().load, candidate=lambda: cast(Any, _candidate("PointSet")).load
+        )
+        return shadowed(path, progress=progress)
+
+    @property
+    def bounds(self) -> tuple[int, int, int, int] | None:
+        return self._ask("bounds", lambda: super(PointSet, self).bounds)
+
+    @property
+    def centroid(self) -> tuple[float, float] | None:
+        return self._ask("centroid", lambda: super(PointSet, self).centroid)
+
+    def nearest_neighbors(
+        self, *, progress: Progress = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        return self._ask("nearest_neighbors", super().nearest_neighbors, progress=progress)
+
+    def closest_pair(self, *, progress: Progress = None) -> tuple[np.int64, np.int64, np.float64]:
+        return self._ask("closest_pair", super().closest_pair, progress=progress)
+
+    def greedy_route(self, start: int = 0, *, progress: Progress = None) -> npt.NDArray[np.int64]:
+        return self._ask("greedy_route", super().greedy_route, start, progress=progress)
+
+    def path_length(
+        self, order: Sequence[SupportsIndex] | IntegerArray | None = None
+    ) -> np.float64:
+        return self._ask("path_length", super().path_length, order)
+
+
+# Pickles name the public class, which under this backend is this one.
+PointSet.__module__ = "legacy_app"
+PointSet.__qualname__ = "PointSet"
 
 
 async def print_sleep(duration: datetime.timedelta) -> None:
@@ -461,6 +560,7 @@ __all__ = [
     "FunctionReport",
     "Outcome",
     "Point",
+    "PointSet",
     "attempt",
     "closest_pair",
     "fact",

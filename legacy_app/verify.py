@@ -1,8 +1,9 @@
 """``legacy-app verify``: both backends on one points file, function by function.
 
 Each backend loads the file itself and runs every batch function on its own Points, as a
-caller of that backend would; each result is compared with :mod:`legacy_app.comparison`,
-the one definition of "the same outcome". The pure-Python side is the slow one: about
+caller of that backend would, then loads it again as a ``PointSet`` and asks it every
+question; each result is compared with :mod:`legacy_app.comparison`, the one definition
+of "the same outcome". The pure-Python side is the slow one: about
 half a minute for 100,000 points and twenty minutes or more for a million on a small
 machine, with a progress bar on a terminal and each row printed when its function ends.
 """
@@ -30,7 +31,20 @@ BATCH_CALLS: dict[str, Callable[[ModuleType, Any, Progress], object]] = {
     "path_length": lambda api, points, progress: api.path_length(points),
     "greedy_route": lambda api, points, progress: api.greedy_route(points, progress=progress),
 }
-FUNCTIONS = ("load_points", *BATCH_CALLS)
+# Then PointSet.load, and the questions asked of the loaded set, in this order: the
+# route's length is taken from each backend's own route, by its indices, as the report
+# takes it.
+POINT_SET_CALLS: dict[str, Callable[[Any, Any, Progress], object]] = {
+    "PointSet.bounds": lambda points, route, progress: points.bounds,
+    "PointSet.centroid": lambda points, route, progress: points.centroid,
+    "PointSet.nearest_neighbors": lambda points, route, progress: points.nearest_neighbors(
+        progress=progress
+    ),
+    "PointSet.closest_pair": lambda points, route, progress: points.closest_pair(progress=progress),
+    "PointSet.greedy_route": lambda points, route, progress: points.greedy_route(progress=progress),
+    "PointSet.path_length": lambda points, route, progress: points.path_length(route),
+}
+FUNCTIONS = ("load_points", *BATCH_CALLS, "PointSet.load", *POINT_SET_CALLS)
 
 
 @dataclass(frozen=True)
@@ -86,11 +100,15 @@ class Check:
 
 
 def run_side(
-    api: ModuleType, name: str, call: Callable[[Progress], object], show_progress: bool
+    api: ModuleType,
+    name: str,
+    call: Callable[[Progress], object],
+    show_progress: bool,
+    unit: str = "pt",
 ) -> Side:
     """One backend's run of ``name``: its outcome and the time of the call alone."""
     seconds = 0.0
-    with ProgressBar(f"{name} ({api_name(api)})", show_progress) as progress:
+    with ProgressBar(f"{name} ({api_name(api)})", show_progress, unit) as progress:
 
         def timed() -> object:
             nonlocal seconds
@@ -116,11 +134,12 @@ def verify(
     show_progress: bool,
     max_points: int | None = None,
 ) -> Iterator[Check]:
-    """Yield the check of ``load_points``, then of each batch function, on ``path``.
+    """Yield the check of ``load_points``, then of each batch function, on ``path``; then
+    of ``PointSet.load`` and each question asked of the set.
 
-    With ``max_points``, the batch functions run on every k-th point only, as few k as
-    keeps them within it (see :func:`stride`): minutes instead of an hour for the
-    reference on a million points. ``load_points`` always reads the whole file.
+    With ``max_points``, the batch functions and the questions run on every k-th point
+    only, as few k as keeps them within it (see :func:`stride`): minutes instead of an
+    hour for the reference on a million points. The loaders always read the whole file.
 
     When both backends fail alike to load the file, the reference's ``HelloError`` is
     raised after its check: there is nothing more to compare.
@@ -143,6 +162,33 @@ def verify(
             for api, api_points in zip(apis, points)
         ]
         yield Check(name, *sides)
+    del points
+    yield from verify_point_sets(path, apis, step, show_progress)
+
+
+def verify_point_sets(
+    path: Path, apis: tuple[ModuleType, ModuleType], step: int, show_progress: bool
+) -> Iterator[Check]:
+    """The checks of ``PointSet.load`` and of each question asked of the loaded sets."""
+    loads = [
+        run_side(api, "PointSet.load", load_set_from(api, path), show_progress, unit="B")
+        for api in apis
+    ]
+    check = Check("PointSet.load", *loads)
+    yield check
+    if not all(side.outcome[0] == "returned" for side in loads):
+        return
+    sets: list[Any] = [cast(Any, side.value)[::step] for side in loads]
+    del loads, check
+    routes: list[object] = [None, None]
+    for name, ask in POINT_SET_CALLS.items():
+        sides = [
+            run_side(api, name, functools.partial(ask, points, route), show_progress)
+            for api, points, route in zip(apis, sets, routes)
+        ]
+        if name == "PointSet.greedy_route":
+            routes = [side.value if side.outcome[0] == "returned" else None for side in sides]
+        yield Check(name, *sides)
 
 
 def stride(count: int, max_points: int | None) -> int:
@@ -154,6 +200,10 @@ def stride(count: int, max_points: int | None) -> int:
 
 def load_from(api: ModuleType, path: Path) -> Callable[[Progress], object]:
     return lambda _: api.load_points(path)
+
+
+def load_set_from(api: ModuleType, path: Path) -> Callable[[Progress], object]:
+    return lambda progress: api.PointSet.load(path, progress=progress)
 
 
 def format_seconds(seconds: float) -> str:
@@ -175,13 +225,15 @@ def format_speedup(speedup: float | None) -> str:
     return f"{speedup:.1f}x" if speedup >= 1 else f"{speedup:.2g}x"
 
 
-HEADER = f"{'function':<19}{'result':<8}{'python':>12}{'rust':>12}{'speed-up':>10}"
+# Wide enough for the longest name, PointSet.nearest_neighbors.
+NAME_WIDTH = 28
+HEADER = f"{'function':<{NAME_WIDTH}}{'result':<8}{'python':>12}{'rust':>12}{'speed-up':>10}"
 
 
 def format_check(check: Check) -> str:
     """One row of the table, and under it the first difference when there is one."""
     row = (
-        f"{check.function:<19}{'agree' if check.agree else 'DIFFERS':<8}"
+        f"{check.function:<{NAME_WIDTH}}{'agree' if check.agree else 'DIFFERS':<8}"
         f"{format_seconds(check.python.seconds):>12}{format_seconds(check.rust.seconds):>12}"
         f"{format_speedup(check.speedup):>10}"
     )
@@ -196,7 +248,10 @@ def format_summary(checks: list[Check], count: int | None, max_points: int | Non
         on = f" on {count:,} point{'' if count == 1 else 's'}"
         step = stride(count, max_points)
         if step > 1:
-            on += f" (the batch functions on one in {step}: {len(range(0, count, step)):,})"
+            on += (
+                f" (the batch functions and questions on one in {step}: "
+                f"{len(range(0, count, step)):,})"
+            )
     if not differing:
         return f"all {len(checks)} functions agree{on}"
     return f"{len(differing)} of {len(checks)} functions differ{on}: {', '.join(differing)}"

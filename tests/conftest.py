@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -23,7 +24,7 @@ settings.register_profile(
 settings.register_profile("dev", max_examples=200, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
-__all__ = ["PUBLIC_NAMES", "Outcome", "outcome"]
+__all__ = ["LOADERS", "PUBLIC_NAMES", "Loader", "Outcome", "outcome"]
 
 # Every public name, from the one list (legacy_app._contract); tests parametrize on it.
 PUBLIC_NAMES: list[str] = list(CONTRACT_NAMES)
@@ -41,6 +42,19 @@ def api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iter
         monkeypatch.setattr(legacy_app, name, getattr(module, name))
     monkeypatch.setattr(legacy_app, "BACKEND", request.param)
     return module
+
+
+# The two loaders of a points file, which follow one set of rules: a test of those rules
+# that takes ``load`` runs with each, under each backend.
+LOADERS = ("load_points", "PointSet.load")
+Loader = Callable[[Any], Sequence[Any]]
+
+
+@pytest.fixture(params=LOADERS)
+def load(request: pytest.FixtureRequest, api: ModuleType) -> Loader:
+    """One backend's ``load_points`` or ``PointSet.load``: the points of a file."""
+    loader: Loader = api.load_points if request.param == "load_points" else api.PointSet.load
+    return loader
 
 
 @pytest.fixture(scope="session")

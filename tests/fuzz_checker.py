@@ -20,10 +20,10 @@ import operator
 import pickle
 import re
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -158,6 +158,14 @@ def packed(array: Any) -> Any:
     return records["xy"]
 
 
+def ask(api: ModuleType, points: object, question: str, *args: Any, **kwargs: Any) -> object:
+    """``PointSet(points)``'s answer to ``question`` (a method's, called with the
+    arguments, or a property's): built inside the call, so that a bad ``points`` is the
+    call's outcome, not the fuzzer's."""
+    answer = getattr(api.PointSet(points), question)
+    return answer(*args, **kwargs) if callable(answer) else answer
+
+
 def weakly_referenced(value: object) -> bool:
     """Whether a weak reference to ``value`` can be made, and leads back to it."""
     return weakref.ref(value)() is value
@@ -260,6 +268,7 @@ def namespace(api: ModuleType, workspace: Workspace) -> dict[str, Any]:
         after_failed_init=after_failed_init,
         set_reentrant=functools.partial(set_reentrant, api),
         run_sleep=functools.partial(run_sleep, api),
+        ask=functools.partial(ask, api),
         FILE=str(workspace.file),
         BADFILE=str(workspace.bad_file),
         DIR=str(workspace.directory),
@@ -298,6 +307,9 @@ def plain(value: object) -> object:
         return ("numpy", str(value.dtype), value.item())
     if isinstance(value, (list, tuple)):
         return type(value).__name__, [plain(item) for item in value]
+    if type(value).__module__ == "legacy_app" and type(value).__qualname__ == "PointSet":
+        # Either backend's: its points.
+        return "PointSet", [repr(point) for point in cast(Iterable[object], value)]
     return repr(value)
 
 
@@ -364,7 +376,17 @@ class Checker:
         self.workspace = workspace
         self.apis = {name: legacy_app.load_backend(name) for name in legacy_app.BACKENDS}
         self.names = {name: namespace(api, workspace) for name, api in self.apis.items()}
-        self.loaders = [self.apis["rust"].load_points, self.apis["python"].load_points]
+        # Rust's loaders first: a panic there is named as Rust's.
+        self.loaders = [
+            loader
+            for name in ("rust", "python")
+            for loader in (self.apis[name].load_points, self.set_loader(self.apis[name]))
+        ]
+
+    @staticmethod
+    def set_loader(api: ModuleType) -> Callable[[Path], list[Any]]:
+        """``PointSet.load``, its points as a list (compared with ``load_points``')."""
+        return lambda path: list(api.PointSet.load(path))
 
     def call(self, text: str) -> str | None:
         outcomes = {}
@@ -376,12 +398,16 @@ class Checker:
     def points_file(self, data: bytes) -> str | None:
         path = self.workspace.case_file
         path.write_bytes(data)
-        rust, python = (outcome_of(functools.partial(load, path)) for load in self.loaders)
-        # A panic is judged (and named) below; anything else must be the format error.
-        unexpected = rust[0] == "raised" and not issubclass(rust[1], PointsFormatError)
-        if unexpected and not is_panic(rust[1]):
-            return f"raised {rust[1].__qualname__}: {rust[2]}"
-        return judge(rust, python)
+        *others, python = (outcome_of(functools.partial(load, path)) for load in self.loaders)
+        for other in others:
+            # A panic is judged (and named) below; anything else must be the format error.
+            unexpected = other[0] == "raised" and not issubclass(other[1], PointsFormatError)
+            if unexpected and not is_panic(other[1]):
+                return f"raised {other[1].__qualname__}: {other[2]}"
+            problem = judge(other, python)
+            if problem is not None:
+                return problem
+        return None
 
     def case(self, kind: str, data: bytes) -> str | None:
         return self.call(data.decode()) if kind == "call" else self.points_file(data)

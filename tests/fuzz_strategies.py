@@ -152,7 +152,9 @@ def arrays_drawn(draw: st.DrawFn) -> str:
         text = f"first_row_repeated({text})"
     # Unaligned elements (a packed record's field), and masks (never supported).
     wrapper = draw(st.sampled_from(["", "", "", "", "packed", "np.ma.array"]))
-    if wrapper == "packed" and dtype in INT_DTYPES and len(shape) == 2 and shape[1] == 2:
+    # A packed field has two columns: the view must have two (after .T, the rows were two).
+    two_columns = len(shape) == 2 and (shape[1] == 2 if view != ".T" else shape[0] == 2)
+    if wrapper == "packed" and dtype in INT_DTYPES and two_columns:
         text = f"packed({text})"
     elif wrapper == "np.ma.array":
         text = f"np.ma.array({text})"
@@ -183,6 +185,64 @@ def batch_calls_drawn(draw: st.DrawFn) -> str:
     if draw(st.integers(0, 3)) == 0 and (name != "path_length" or draw(st.integers(0, 4)) == 0):
         args.append(f"progress={draw(st.sampled_from(PROGRESS))}")
     return f"{name}({', '.join(args)})"
+
+
+# What ``ask(points, question, ...)`` asks of ``PointSet(points)`` (fuzz_checker.ask).
+QUESTIONS = ["nearest_neighbors", "closest_pair", "path_length", "greedy_route"]
+QUESTIONS += ["bounds", "centroid", "to_numpy", "__len__", "__repr__", "__getitem__"]
+QUESTIONS += ["__contains__", "index", "count"]
+
+
+@cached
+def slice_bounds() -> st.SearchStrategy[str]:
+    return st.one_of(st.just("None"), int_likes(st.integers(-14, 14)), values())
+
+
+@cached
+def orders() -> st.SearchStrategy[str]:
+    """What ``path_length`` is given as the order of the points."""
+    indices = st.one_of(int_likes(st.integers(-14, 14)), int_likes(big_ints()), values())
+    return st.one_of(
+        st.lists(indices, max_size=6).map(lambda items: f"[{', '.join(items)}]"),
+        arrays_drawn(),
+        values(),
+    )
+
+
+@st.composite
+def point_set_calls_drawn(draw: st.DrawFn) -> str:
+    question = draw(st.sampled_from(QUESTIONS))
+    # Mostly points a set can be made of, so that the questions themselves are tried.
+    points = draw(point_sequences_drawn() if draw(st.integers(0, 3)) else batch_points())
+    args = [points, repr(question)]
+    if question == "greedy_route" and draw(st.booleans()):
+        args.append(draw(starts()))
+    elif question == "path_length" and draw(st.booleans()):
+        args.append(draw(orders()))
+    elif question == "__getitem__":
+        bounds = [draw(slice_bounds()) for _ in range(3)]
+        args.append(draw(st.one_of(slice_bounds(), st.just(f"slice({', '.join(bounds)})"))))
+    elif question in ("__contains__", "index", "count"):
+        args.append(draw(a_point_or_value()))
+        if question == "index":
+            args += draw(st.lists(slice_bounds(), max_size=2))
+    if question in QUESTIONS[:4] and question != "path_length" and draw(st.integers(0, 3)) == 0:
+        args.append(f"progress={draw(st.sampled_from(PROGRESS))}")
+    return f"ask({', '.join(args)})"
+
+
+@st.composite
+def point_set_calls(draw: st.DrawFn) -> str:
+    # Mostly questions; the rest builds sets from columns or files.
+    kind = draw(st.sampled_from(["ask"] * 4 + ["columns", "load", "load with progress"]))
+    if kind == "ask":
+        return draw(point_set_calls_drawn())
+    if kind == "columns":
+        xs, ys = draw(st.binary(max_size=13)), draw(st.binary(max_size=13))
+        return f"PointSet._from_columns({xs!r}, {ys!r})"
+    if kind == "load":
+        return draw(load_calls()).replace("load_points", "PointSet.load")
+    return f"PointSet.load({draw(st.sampled_from(PATHS))}, progress=raising)"
 
 
 @st.composite
@@ -280,6 +340,7 @@ def calls() -> st.SearchStrategy[str]:
     return st.one_of(
         batch_calls_drawn(),
         point_calls_drawn(),
+        point_set_calls(),
         fact_calls(),
         load_calls(),
         sleep_calls(),

@@ -85,7 +85,8 @@ def test_public_names_are_exported() -> None:
 
 def test_public_names_are_the_contracts() -> None:
     # Read from the Protocol both backends implement: what it declares, in its order.
-    assert PUBLIC_NAMES[:2] == ["Point", "say_hello"]
+    # PointSet, a class with classmethods, is declared as a property: still in the list.
+    assert PUBLIC_NAMES[:3] == ["Point", "PointSet", "say_hello"]
     assert "greedy_route" in PUBLIC_NAMES
     assert len(set(PUBLIC_NAMES)) == len(PUBLIC_NAMES) == len(legacy_app._contract.PUBLIC_NAMES)
 
@@ -106,6 +107,21 @@ def test_auto_without_extension_falls_back_to_python() -> None:
     assert "pip install -e ." in done.stderr
     quiet = python(code, {"LEGACY_APP_BACKEND": "python"})
     assert quiet.stderr == ""
+
+
+# An extension built before PointSet existed: an editable install not rebuilt since a pull.
+STALE_RUST = "import rust_ext\ndel rust_ext.PointSet\n"
+
+
+def test_a_stale_extension_says_to_rebuild_it() -> None:
+    done = python(STALE_RUST + "import legacy_app", {"LEGACY_APP_BACKEND": "rust"})
+    assert "ImportError: the compiled rust_ext module is older than legacy_app" in done.stderr
+    assert "pip install -e ." in done.stderr
+    code = STALE_RUST + "import legacy_app; print(legacy_app.BACKEND)"
+    done = python(code, {"LEGACY_APP_BACKEND": "auto"})
+    assert done.stdout.split() == ["python"], done.stderr
+    assert "RuntimeWarning: legacy_app runs on its pure-Python backend" in done.stderr
+    assert "module 'rust_ext' has no attribute 'PointSet'" in done.stderr
 
 
 def test_unknown_setting_is_an_import_error() -> None:
@@ -156,6 +172,12 @@ def test_threads_setting_must_be_a_positive_integer(
         lambda: api.path_length(points),
         lambda: api.greedy_route(points),
         lambda: api.load_points(points_file),
+        lambda: api.PointSet.load(points_file),
+        lambda: api.PointSet(points).nearest_neighbors(),
+        lambda: api.PointSet(points).closest_pair(),
+        lambda: api.PointSet(points).path_length(),
+        lambda: api.PointSet(points).path_length([1, 0]),
+        lambda: api.PointSet(points).greedy_route(),
     ]
     for call in calls:
         with pytest.raises(ValueError, match=r"^LEGACY_APP_THREADS must be") as raised:

@@ -27,6 +27,12 @@ from legacy_app import comparison
         (np.int64(3), 3),
         (reference.Point(1, 2), (1, 2)),
         ("a", b"a"),
+        (reference.PointSet([reference.Point(1, 2)]), [reference.Point(1, 2)]),
+        (reference.PointSet([reference.Point(1, 2)]), reference.PointSet([])),
+        (
+            reference.PointSet(np.array([[1, 2], [3, 4]])),
+            reference.PointSet(np.array([[3, 4], [1, 2]])),
+        ),
     ],
 )
 def test_different_things_differ(a: object, b: object) -> None:
@@ -43,6 +49,8 @@ def test_different_things_differ(a: object, b: object) -> None:
         (np.arange(6)[::2], np.array([0, 2, 4])),
         ((np.int64(1), np.float64(0.5)), (np.int64(1), np.float64(0.5))),
         (2**200, 2**200),
+        (reference.PointSet([reference.Point(1, 2)]), rust.PointSet([rust.Point(1, 2)])),
+        (reference.PointSet(np.array([[0, 2**32 - 1]])), rust.PointSet(np.array([[0, 2**32 - 1]]))),
     ],
 )
 def test_the_same_things_agree(a: object, b: object) -> None:
@@ -85,3 +93,16 @@ def test_first_difference() -> None:
         "Point(x=1, y=3)",
     )
     assert comparison.first_difference(3, 4.0) == ("", "3", "4.0")
+
+
+def test_first_difference_of_point_sets() -> None:
+    left = reference.PointSet(np.array([[1, 2], [3, 4], [2**32 - 1, 6]]))
+    assert comparison.first_difference(left, rust.PointSet(left.to_numpy())) is None
+    changed = left.to_numpy()
+    changed[2, 0] = 5
+    assert comparison.first_difference(left, rust.PointSet(changed)) == (
+        "[2]",
+        "(4294967295, 6)",
+        "(5, 6)",
+    )
+    assert comparison.first_difference([left], [left[:1]]) == ("[0] length", "3 points", "1 point")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import functools
 import os
 import subprocess
 import sys
@@ -202,6 +203,73 @@ def batch(api: ModuleType, coords: list[tuple[int, int]], start: Any, as_numpy: 
 )
 def test_batch_functions(coords: list[tuple[int, int]], start: Any, as_numpy: bool) -> None:
     assert batch(P, coords, start, as_numpy) == batch(R, coords, start, as_numpy)
+
+
+indices = st.one_of(
+    st.integers(-45, 45),
+    st.sampled_from([2**63, -(2**63) - 1, 2**64, True]),
+    st.just(np.int64(-1)),
+    st.just(np.uint8(3)),
+)
+orders = st.one_of(
+    st.none(),
+    st.lists(indices, max_size=8),
+    st.lists(st.integers(0, 3), max_size=8).map(lambda order: np.array(order, dtype=np.int32)),
+    st.lists(st.one_of(indices, wrong_types), max_size=3),
+    wrong_types,
+)
+
+
+def asked(api: ModuleType, source: Any, start: Any, order: Any, part: slice) -> list[Any]:
+    """Everything a PointSet of ``source`` answers, as outcomes."""
+    calls: list[Callable[[Any], object]] = [
+        len,
+        repr,
+        lambda ps: ps.bounds,
+        lambda ps: ps.centroid,
+        lambda ps: ps.nearest_neighbors(),
+        lambda ps: ps.closest_pair(),
+        lambda ps: ps.path_length(),
+        lambda ps: ps.greedy_route(start),
+        lambda ps: ps.path_length(order),
+        lambda ps: ps.to_numpy(),
+        lambda ps: [(p.x, p.y) for p in ps[part]],
+        lambda ps: ps[part].closest_pair(),
+        lambda ps: ps == api.PointSet(ps.to_numpy()[::-1]),
+    ]
+    made = outcome(lambda: api.PointSet(source))
+    if made[0] == "raised":
+        return [made]
+    ps = api.PointSet(source)
+    return [outcome(functools.partial(call, ps)) for call in calls]
+
+
+@given(
+    point_sets(),
+    st.one_of(st.integers(-2, 45), st.sampled_from([2**70]), st.just(1.0)),
+    orders,
+    st.slices(50),
+    st.booleans(),
+)
+def test_point_set_questions(
+    coords: list[tuple[int, int]], start: Any, order: Any, part: slice, as_numpy: bool
+) -> None:
+    """A PointSet under both backends: the same answers, which are the module functions'
+    on the same points."""
+    array = np.array(coords, dtype=np.int64).reshape(-1, 2)
+
+    def source(api: ModuleType) -> Any:
+        return array if as_numpy else [api.Point(x, y) for x, y in coords]
+
+    python = asked(P, source(P), start, order, part)
+    assert python == asked(R, source(R), start, order, part)
+    module = [
+        outcome(lambda: P.nearest_neighbors(array)),
+        outcome(lambda: P.closest_pair(array)),
+        outcome(lambda: P.path_length(array)),
+        outcome(lambda: P.greedy_route(array, start)),
+    ]
+    assert python[4:8] == module
 
 
 @given(

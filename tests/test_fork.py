@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import hashlib
 import io
 import json
 import multiprocessing
 import os
 import signal
 import sys
+import threading
 import time
 from typing import Any
 
@@ -110,6 +112,75 @@ def child_fork(size: str, how: str) -> int:
     os._exit(0)
 
 
+def set_answers(points: Any) -> str:
+    """A PointSet's answers to two questions, as text (the indices by their digest)."""
+    indices, distances = points.nearest_neighbors()
+    digest = hashlib.sha256(np.asarray(indices).tobytes() + np.asarray(distances).tobytes())
+    return json.dumps([plain(points.closest_pair()), digest.hexdigest()])
+
+
+def child_fork_while_indexing(size: str) -> int:
+    """Fork while another thread asks a PointSet its first question (so builds its index);
+    the child asks the same set its questions."""
+    api = legacy_app.load_backend(legacy_app.BACKEND)
+    rng = np.random.default_rng(9)
+    points = api.PointSet(rng.integers(0, 2**32, size=(int(size), 2), dtype=np.int64))
+    asked = threading.Event()
+
+    def first_question() -> None:
+        # Its first progress call comes before the index is built.
+        points.nearest_neighbors(progress=lambda done, total: asked.set())
+
+    builder = threading.Thread(target=first_question, daemon=True)
+    builder.start()
+    assert asked.wait(timeout=WAIT), "the first question never began"
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        status = 3
+        try:
+            os.write(writer, set_answers(points).encode())
+            status = 0
+        except BaseException:  # noqa: BLE001 - the status says so
+            status = 2
+        finally:
+            os._exit(status)
+    os.close(writer)
+    outcome = wait_for_child(pid, WAIT)
+    with os.fdopen(reader) as answers:
+        got = answers.read() if outcome == "ok" else ""
+    builder.join(timeout=WAIT)
+    if outcome == "ok" and got != set_answers(points):
+        outcome = "wrong answers"
+    print(json.dumps({"outcome": outcome}), flush=True)
+    sys.stdout.flush()
+    os._exit(0)
+
+
+def wait_for_child(pid: int, timeout: float) -> str:
+    """How the child ``pid`` ended: "ok" (status 0), or what went wrong."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            code = os.waitstatus_to_exitcode(status)
+            return {0: "ok", 2: "raised"}.get(code, f"exited {code}")
+        time.sleep(0.05)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    return f"hung: no answer within {timeout:.0f} s"
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_a_child_forked_while_a_thread_builds_the_index_can_ask(backend: str) -> None:
+    # 2,000,000 points take the Rust index a while to build; the reference has no index.
+    size = "2000000" if backend == "rust" else "2000"
+    report = children.run_child(
+        __name__, "fork-while-indexing", size, timeout=WAIT * 4, backend=backend
+    )
+    assert report["outcome"] == "ok"
+
+
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 @pytest.mark.parametrize("how", ["pool", "os.fork"])
 def test_children_of_a_fork_work(backend: str, how: str) -> None:
@@ -120,4 +191,4 @@ def test_children_of_a_fork_work(backend: str, how: str) -> None:
 
 
 if __name__ == "__main__":
-    children.main({"fork": child_fork})
+    children.main({"fork": child_fork, "fork-while-indexing": child_fork_while_indexing})

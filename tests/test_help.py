@@ -19,10 +19,12 @@ from tests.conftest import PUBLIC_NAMES
 # PyO3 attaches a class's signature only from Python 3.10 in an abi3 build; on 3.9
 # help(Point) shows the docstring, which names the arguments.
 CLASS_SIGNATURES = sys.version_info >= (3, 10)
+# The compiled classes, and how their docstrings name their arguments.
+RUST_CLASSES = {"Point": "Point(x, y)", "PointSet": "PointSet(points)"}
 
 
 def has_signature(obj: Any) -> bool:
-    return CLASS_SIGNATURES or obj is not rust_ext.Point
+    return CLASS_SIGNATURES or obj not in [getattr(rust_ext, name) for name in RUST_CLASSES]
 
 
 def parameters(obj: Any) -> list[tuple[str, Any, Any]]:
@@ -47,19 +49,36 @@ def test_same_signature_under_both_backends(
     if has_signature(getattr(rust_api, name)):
         assert parameters(getattr(python_api, name)) == parameters(getattr(rust_api, name))
     else:
-        assert "Point(x, y)" in rust_api.Point.__doc__
+        assert RUST_CLASSES[name] in getattr(rust_api, name).__doc__
 
 
 def test_rust_functions_have_text_signatures() -> None:
     for name in rust_ext.__all__:
         obj: Any = getattr(rust_ext, name)
-        if inspect.isroutine(obj) or (obj is rust_ext.Point and CLASS_SIGNATURES):
+        if inspect.isroutine(obj) or (name in RUST_CLASSES and CLASS_SIGNATURES):
             assert getattr(obj, "__text_signature__", None), name
 
 
 @pytest.mark.parametrize("member", ["x", "y", "dist", "__reduce__"])
 def test_point_members_documented(api: ModuleType, member: str) -> None:
     assert (getattr(api.Point, member).__doc__ or "").strip()
+
+
+POINT_SET_MEMBERS = ["load", "bounds", "centroid", "nearest_neighbors", "closest_pair"]
+POINT_SET_MEMBERS += ["greedy_route", "path_length", "to_numpy", "index", "count"]
+
+
+@pytest.mark.parametrize("member", POINT_SET_MEMBERS)
+def test_point_set_members_documented(api: ModuleType, member: str) -> None:
+    assert (getattr(api.PointSet, member).__doc__ or "").strip()
+
+
+@pytest.mark.parametrize("member", POINT_SET_MEMBERS[3:])
+def test_point_set_methods_have_the_same_signature_under_both_backends(
+    python_api: ModuleType, rust_api: ModuleType, member: str
+) -> None:
+    python, rust = (getattr(api.PointSet, member) for api in (python_api, rust_api))
+    assert parameters(python) == parameters(rust)
 
 
 def test_modules_documented() -> None:

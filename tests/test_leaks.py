@@ -63,6 +63,17 @@ def leak_workload(api: ModuleType, directory: Path) -> dict[str, Callable[[], ob
     def set_x() -> None:
         p.x = 3
 
+    shared = api.PointSet(points)
+    order = list(range(49, -1, -3))
+
+    def fresh_set_asked() -> None:
+        # A new set each time: its index built by the first question, freed with it.
+        fresh = api.PointSet(array)
+        fresh.nearest_neighbors()
+        fresh.closest_pair(progress=noop)
+        fresh.greedy_route(3)
+        fresh.path_length(order)
+
     return {
         "Point()": lambda: api.Point(1, 2),
         "Point.dist": lambda: p.dist(q),
@@ -108,6 +119,28 @@ def leak_workload(api: ModuleType, directory: Path) -> dict[str, Callable[[], ob
         ),
         "progress UserError": expect(
             UserError, lambda: api.nearest_neighbors(points, progress=raising)
+        ),
+        "PointSet()": lambda: api.PointSet(points),
+        "PointSet() numpy": lambda: api.PointSet(array),
+        "PointSet asked": fresh_set_asked,
+        "PointSet shared asked": lambda: (shared.closest_pair(), shared.path_length()),
+        "PointSet read": lambda: (shared[3], shared[-1], shared[::-3], list(shared), p in shared),
+        "PointSet summaries": lambda: (shared.bounds, shared.centroid, shared.to_numpy()),
+        "PointSet ==": lambda: (shared == shared[:], shared == points),
+        "pickle PointSet": lambda: pickle.loads(pickle.dumps(shared)),
+        "deepcopy PointSet": lambda: copy.deepcopy(shared),
+        "PointSet.load": lambda: api.PointSet.load(good, progress=noop),
+        "PointSet.load PointsFormatError": expect(
+            PointsFormatError, lambda: api.PointSet.load(bad)
+        ),
+        "PointSet.load HelloIOError": expect(HelloIOError, lambda: api.PointSet.load(missing)),
+        "PointSet TypeError": expect(TypeError, lambda: api.PointSet([p, 1])),
+        "PointSet IndexError": expect(IndexError, lambda: shared[50]),
+        "PointSet index TypeError": expect(TypeError, lambda: shared["a"]),
+        "PointSet order IndexError": expect(IndexError, lambda: shared.path_length([0, 99])),
+        "PointSet ValueError": expect(ValueError, lambda: api.PointSet([p]).closest_pair()),
+        "PointSet progress UserError": expect(
+            UserError, lambda: shared.nearest_neighbors(progress=raising)
         ),
         "print_sleep": lambda: loop.run_until_complete(api.print_sleep(datetime.timedelta(0))),
         "print_sleep cancelled": cancelled_sleep,

@@ -1,9 +1,11 @@
-"""docs/contract.md "Points files": what load_points accepts and rejects, under both backends."""
+"""docs/contract.md "Points files": what load_points and PointSet.load accept and reject, under
+both backends."""
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import json
 import os
 import random
@@ -14,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
@@ -24,7 +26,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import legacy_app
-from tests.conftest import outcome
+from tests.conftest import LOADERS, Loader, outcome
 
 MAX = 2**32 - 1
 # The Rust reader's chunk size (legacy_core's CHUNK_BYTES): lines are put across it.
@@ -37,8 +39,12 @@ def write(tmp_path: Path, data: bytes) -> Path:
     return path
 
 
-def coordinates(points: list[legacy_app.Point]) -> list[tuple[int, int]]:
+def coordinates(points: Sequence[legacy_app.Point]) -> list[tuple[int, int]]:
     return [(p.x, p.y) for p in points]
+
+
+def load_coordinates(load: Loader, path: object) -> list[tuple[int, int]]:
+    return coordinates(load(path))
 
 
 @pytest.mark.parametrize(
@@ -61,9 +67,9 @@ def coordinates(points: list[legacy_app.Point]) -> list[tuple[int, int]]:
     ],
 )
 def test_accepts(
-    api: ModuleType, tmp_path: Path, data: bytes, expected: list[tuple[int, int]]
+    api: ModuleType, load: Loader, tmp_path: Path, data: bytes, expected: list[tuple[int, int]]
 ) -> None:
-    points = api.load_points(write(tmp_path, data))
+    points = load(write(tmp_path, data))
     assert all(type(p) is api.Point for p in points)
     assert coordinates(points) == expected
 
@@ -95,67 +101,69 @@ def test_accepts(
         (b"x,y,z\n", 1, "expected 2 fields, found 3"),
     ],
 )
-def test_rejects(api: ModuleType, tmp_path: Path, data: bytes, line: int, reason: str) -> None:
+def test_rejects(
+    api: ModuleType, load: Loader, tmp_path: Path, data: bytes, line: int, reason: str
+) -> None:
     path = write(tmp_path, data)
     with pytest.raises(legacy_app.PointsFormatError) as info:
-        api.load_points(path)
+        load(path)
     assert (info.value.path, info.value.line, info.value.reason) == (str(path), line, reason)
     assert str(info.value) == f"Hello Error: {path}:{line}: {reason}"
 
 
-def test_path_kinds(api: ModuleType, tmp_path: Path) -> None:
+def test_path_kinds(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     path = write(tmp_path, b"1,2\n")
     for kind in (path, str(path), os.fsencode(path)):
-        assert coordinates(api.load_points(kind)) == [(1, 2)]
+        assert coordinates(load(kind)) == [(1, 2)]
 
 
 @pytest.mark.parametrize("given", [3, None, 1.5])
-def test_not_a_path(api: ModuleType, given: object) -> None:
+def test_not_a_path(api: ModuleType, load: Loader, given: object) -> None:
     with pytest.raises(TypeError, match=r"expected str, bytes or os\.PathLike object"):
-        api.load_points(given)
+        load(given)
 
 
-def test_non_utf8_path_name(api: ModuleType, tmp_path: Path) -> None:
+def test_non_utf8_path_name(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     name = os.fsencode(tmp_path) + b"/caf\xe9.csv"
     with open(name, "wb") as out:
         out.write(b"5,6\n")
-    assert coordinates(api.load_points(name)) == [(5, 6)]
+    assert coordinates(load(name)) == [(5, 6)]
     missing = os.fsencode(tmp_path) + b"/\xff.csv"
     with pytest.raises(legacy_app.HelloIOError) as info:
-        api.load_points(missing)
+        load(missing)
     assert info.value.filename == os.fsdecode(missing)
 
 
-def test_read_error_midway(api: ModuleType) -> None:
+def test_read_error_midway(api: ModuleType, load: Loader) -> None:
     # Opening /proc/self/mem works, reading its first page fails with EIO: an I/O
     # error after the open, which even root cannot read past.
     with pytest.raises(legacy_app.HelloIOError) as info:
-        api.load_points("/proc/self/mem")
+        load("/proc/self/mem")
     assert info.value.errno == 5
     assert str(info.value) == "Hello Error: Input/output error (os error 5): '/proc/self/mem'"
 
 
-def test_shipped_sample_loads(api: ModuleType) -> None:
+def test_shipped_sample_loads(api: ModuleType, load: Loader) -> None:
     from legacy_app.cli import sample_path
 
-    points = api.load_points(sample_path())
+    points = load(sample_path())
     assert len(points) == 100_000
 
 
-def test_garbage_collector_state_is_kept(api: ModuleType, tmp_path: Path) -> None:
+def test_garbage_collector_state_is_kept(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     import gc
 
     path = write(tmp_path, b"1,2\n3,4\n")
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"1,2\nx\n")
     assert gc.isenabled()
-    api.load_points(path)
+    load(path)
     with pytest.raises(legacy_app.PointsFormatError):
-        api.load_points(bad)
+        load(bad)
     assert gc.isenabled()
     gc.disable()
     try:
-        api.load_points(path)
+        load(path)
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -171,9 +179,10 @@ import json, signal, sys, time
 signal.signal(signal.SIGINT, signal.default_int_handler)
 import legacy_app
 api = legacy_app.load_backend(sys.argv[1])
+load = api.load_points if sys.argv[3] == "load_points" else api.PointSet.load
 print("loading", flush=True)
 try:
-    points = api.load_points(sys.argv[2])
+    points = load(sys.argv[2])
 except KeyboardInterrupt:
     print(json.dumps({"interrupted_at": time.monotonic()}), flush=True)
 else:
@@ -188,9 +197,9 @@ WRITTEN = {
 }
 
 
-def start_loader(backend: str, path: str) -> subprocess.Popen[bytes]:
+def start_loader(backend: str, path: str, loader: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-c", LOADER, backend, path],
+        [sys.executable, "-c", LOADER, backend, path, loader],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -268,13 +277,14 @@ def fifo_writer(path: Path, timeout: float) -> Iterator[int]:
         os.close(fd)
 
 
+@pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
 def test_ctrl_c_while_a_fifo_writer_is_silent(
-    api: ModuleType, tmp_path: Path, written: str
+    api: ModuleType, tmp_path: Path, written: str, loader_name: str
 ) -> None:
     fifo = tmp_path / "points.fifo"
     os.mkfifo(fifo)
-    loader = start_loader(legacy_app.BACKEND, str(fifo))
+    loader = start_loader(legacy_app.BACKEND, str(fifo), loader_name)
     try:
         with fifo_writer(fifo, timeout=60) as fd:
             latency = interrupt_latency(loader, feed(fd, WRITTEN[written]))
@@ -284,9 +294,12 @@ def test_ctrl_c_while_a_fifo_writer_is_silent(
     assert latency < 1.0
 
 
+@pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
-def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str) -> None:
-    loader = start_loader(legacy_app.BACKEND, "/dev/stdin")
+def test_ctrl_c_while_stdin_is_a_silent_pipe(
+    api: ModuleType, written: str, loader_name: str
+) -> None:
+    loader = start_loader(legacy_app.BACKEND, "/dev/stdin", loader_name)
     assert loader.stdin is not None
     try:
         latency = interrupt_latency(loader, feed(loader.stdin, WRITTEN[written]))
@@ -299,7 +312,8 @@ def test_ctrl_c_while_stdin_is_a_silent_pipe(api: ModuleType, written: str) -> N
 # ----------------------------------------------------------------------------------------
 # The Rust reader's fast path and chunks against the line-by-line Python reference, on
 # files of a few chunks with unusual lines anywhere, at chunk boundaries in particular;
-# with one thread (read, then make the objects) and two (parsed beside the objects).
+# with one thread (read, then make the objects) and two (parsed beside the objects); and
+# PointSet.load of each backend, which keeps columns instead, against the same.
 
 unusual_lines = st.one_of(
     st.sampled_from(
@@ -397,14 +411,16 @@ def test_rust_reads_like_python_across_chunks(
         path = os.path.join(folder, "p.csv")
         with open(path, "wb") as out:
             out.write(data)
+        expected = outcome(lambda: coordinates(python_api.load_points(path)))
         with threads_env(threads):
-            rust = outcome(lambda: coordinates(rust_api.load_points(path)))
-        assert rust == outcome(lambda: coordinates(python_api.load_points(path)))
+            for api in (rust_api, python_api):
+                for load in (api.load_points, api.PointSet.load):
+                    assert outcome(functools.partial(load_coordinates, load, path)) == expected
 
 
 @pytest.mark.parametrize("bad_line", [None, b"1,2,3"])
 def test_a_fifo_of_several_chunks_reads_like_the_file(
-    api: ModuleType, tmp_path: Path, bad_line: bytes | None
+    api: ModuleType, load: Loader, tmp_path: Path, bad_line: bytes | None
 ) -> None:
     """A FIFO is read on the calling thread, whatever the threads allowed, a regular
     file (with two threads) on a helper: the same points, or the same first error."""
@@ -429,7 +445,7 @@ def test_a_fifo_of_several_chunks_reads_like_the_file(
 
     def outcome_of(path: Path) -> tuple[Any, ...]:
         try:
-            return ("points", coordinates(api.load_points(path)))
+            return ("points", coordinates(load(path)))
         except legacy_app.PointsFormatError as error:
             return ("error", error.line, error.reason)
 

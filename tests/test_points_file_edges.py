@@ -1,17 +1,17 @@
-"""Odd paths and files for load_points (docs/contract.md "Points files", "HelloIOError"): names that
+"""Odd paths and files for load_points and PointSet.load (docs/contract.md "Points files",
+"HelloIOError"): names that
 are not UTF-8, empty files, directories, a FIFO fed slowly, and files that grow or shrink
 while they are read; under both backends.
 """
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import pickle
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -19,25 +19,26 @@ from typing import Any
 import pytest
 
 from legacy_app import HelloIOError, PointsFormatError
-from tests.conftest import Outcome
+from tests.conftest import Loader, Outcome
+from tests.files import appended_meanwhile, fifo_fed
 
 
 def coordinates_of(points: Sequence[Any]) -> list[tuple[int, int]]:
     return [(p.x, p.y) for p in points]
 
 
-def test_paths_with_non_utf8_bytes(api: ModuleType, tmp_path: Path) -> None:
+def test_paths_with_non_utf8_bytes(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     directory = os.fsencode(tmp_path) + b"/dir-\xfe"
     os.mkdir(directory)
     name = directory + b"/points-\xff.csv"
     with open(name, "wb") as out:
         out.write(b"1,2\n3,4\n")
     for path in (name, os.fsdecode(name), Path(os.fsdecode(name))):
-        assert coordinates_of(api.load_points(path)) == [(1, 2), (3, 4)]
+        assert coordinates_of(load(path)) == [(1, 2), (3, 4)]
 
     missing = directory + b"/missing-\xff.csv"
     with pytest.raises(HelloIOError) as raised:
-        api.load_points(missing)
+        load(missing)
     assert raised.value.errno == errno.ENOENT
     assert raised.value.filename == os.fsdecode(missing)
     assert str(raised.value) == (
@@ -48,7 +49,7 @@ def test_paths_with_non_utf8_bytes(api: ModuleType, tmp_path: Path) -> None:
     with open(bad, "wb") as out:
         out.write(b"1,2\n\xff,3\n")
     with pytest.raises(PointsFormatError) as format_error:
-        api.load_points(bad)
+        load(bad)
     assert (format_error.value.path, format_error.value.line) == (os.fsdecode(bad), 2)
     assert format_error.value.reason == "not valid UTF-8"
     for error in (raised.value, format_error.value):
@@ -59,49 +60,24 @@ def test_paths_with_non_utf8_bytes(api: ModuleType, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "data", [b"", b"\xef\xbb\xbf", b"\n", b"\r\n\r\n", b"x,y", b"x,y\r\n", b"# nothing\n", b" \t"]
 )
-def test_empty_files(api: ModuleType, tmp_path: Path, data: bytes) -> None:
+def test_empty_files(api: ModuleType, load: Loader, tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "empty.csv"
     path.write_bytes(data)
-    assert api.load_points(path) == []
-    assert api.load_points(os.devnull) == []
+    assert list(load(path)) == []
+    assert list(load(os.devnull)) == []
 
 
-def test_a_directory_is_a_hello_io_error(api: ModuleType, tmp_path: Path) -> None:
+def test_a_directory_is_a_hello_io_error(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     with pytest.raises(HelloIOError) as raised:
-        api.load_points(tmp_path)
+        load(tmp_path)
     assert raised.value.errno == errno.EISDIR
     assert str(raised.value) == f"Hello Error: Is a directory (os error 21): {str(tmp_path)!r}"
 
 
-@contextlib.contextmanager
-def fifo_fed(path: Path, chunks: Sequence[bytes], pause: float) -> Iterator[threading.Thread]:
-    """A FIFO at ``path`` that a thread fills with ``chunks``, ``pause`` apart, then closes."""
-    os.mkfifo(path)
-
-    def feed() -> None:
-        with open(path, "wb", buffering=0) as out:
-            for chunk in chunks:
-                out.write(chunk)
-                time.sleep(pause)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    try:
-        yield feeder
-    finally:
-        feeder.join(timeout=10)
-        if feeder.is_alive():
-            # Nobody opened the FIFO: open it, so that the feeder can finish.
-            reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            feeder.join(timeout=10)
-            os.close(reader)
-        assert not feeder.is_alive()
-
-
-def load_outcome(api: ModuleType, path: Path) -> Outcome:
+def load_outcome(load: Loader, path: Path) -> Outcome:
     """What loading did, with no file name in it (to compare a FIFO with a file)."""
     try:
-        return ("points", coordinates_of(api.load_points(path)))
+        return ("points", coordinates_of(load(path)))
     except PointsFormatError as error:
         return ("error", error.line, error.reason)
 
@@ -115,21 +91,23 @@ def load_outcome(api: ModuleType, path: Path) -> Outcome:
         b"1,2\r\n" * 50_000,  # more than a pipe holds
     ],
 )
-def test_a_fifo_fed_slowly_by_a_thread(api: ModuleType, tmp_path: Path, text: bytes) -> None:
+def test_a_fifo_fed_slowly_by_a_thread(
+    api: ModuleType, load: Loader, tmp_path: Path, text: bytes
+) -> None:
     regular = tmp_path / "regular.csv"
     regular.write_bytes(text)
     # Pieces of three bytes (lines and fields cut anywhere), or large ones for the big file.
     size = 3 if len(text) < 100 else 65_536
     chunks = [text[k : k + size] for k in range(0, len(text), size)]
     with fifo_fed(tmp_path / "fifo", chunks, pause=0.002):
-        from_fifo = load_outcome(api, tmp_path / "fifo")
-    assert from_fifo == load_outcome(api, regular)
+        from_fifo = load_outcome(load, tmp_path / "fifo")
+    assert from_fifo == load_outcome(load, regular)
 
 
-def assert_loaded_a_prefix(api: ModuleType, path: Path, lines: list[str], at_least: int) -> None:
+def assert_loaded_a_prefix(load: Loader, path: Path, lines: list[str], at_least: int) -> None:
     """Loading a file that changed meanwhile gives the points of some prefix of its lines,
     the last possibly cut short, or a PointsFormatError at the cut: never anything else."""
-    outcome = load_outcome(api, path)
+    outcome = load_outcome(load, path)
     if outcome[0] == "error":
         _, line, reason = outcome
         assert at_least < line <= len(lines)
@@ -147,33 +125,19 @@ def numbered_lines(count: int, offset: int = 0) -> list[str]:
     return [f"{k * 7919 % 100_003},{k}" for k in range(offset, offset + count)]
 
 
-def test_a_file_growing_while_it_is_read(api: ModuleType, tmp_path: Path) -> None:
+def test_a_file_growing_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     path = tmp_path / "growing.csv"
     lines = numbered_lines(100_000)
     path.write_text("".join(line + "\n" for line in lines))
     more = numbered_lines(200_000, offset=len(lines))
-    started = threading.Event()
-
-    def append() -> None:
-        with open(path, "a") as out:
-            started.set()
-            for k in range(0, len(more), 500):
-                out.write("".join(line + "\n" for line in more[k : k + 500]))
-                out.flush()
-                time.sleep(0.001)
-
-    writer = threading.Thread(target=append)
-    writer.start()
-    started.wait(timeout=10)
-    try:
-        assert_loaded_a_prefix(api, path, lines + more, at_least=len(lines))
-    finally:
-        writer.join(timeout=60)
+    pieces = ["".join(line + "\n" for line in more[k : k + 500]) for k in range(0, len(more), 500)]
+    with appended_meanwhile(path, [piece.encode() for piece in pieces]):
+        assert_loaded_a_prefix(load, path, lines + more, at_least=len(lines))
     # Once still, the file loads whole.
-    assert len(api.load_points(path)) == len(lines) + len(more)
+    assert len(load(path)) == len(lines) + len(more)
 
 
-def test_a_file_truncated_while_it_is_read(api: ModuleType, tmp_path: Path) -> None:
+def test_a_file_truncated_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     path = tmp_path / "shrinking.csv"
     lines = numbered_lines(300_000)
     text = "".join(line + "\n" for line in lines)
@@ -187,6 +151,6 @@ def test_a_file_truncated_while_it_is_read(api: ModuleType, tmp_path: Path) -> N
     cutter = threading.Thread(target=truncate)
     cutter.start()
     try:
-        assert_loaded_a_prefix(api, path, lines, at_least=0)
+        assert_loaded_a_prefix(load, path, lines, at_least=0)
     finally:
         cutter.join(timeout=60)

@@ -4,6 +4,7 @@ logged and counted but never change what the caller gets; and the one comparison
 from __future__ import annotations
 
 import asyncio
+import copy
 import datetime
 import inspect
 import logging
@@ -21,10 +22,11 @@ import pytest
 import legacy_app
 import legacy_app._python as reference
 import legacy_app._rust as rust
-from legacy_app import shadow
+from legacy_app import comparison, shadow
 from legacy_app.errors import AppleStuckInThroat, PointsFormatError
 from tests.children import BLOCK_RUST, run_code
 from tests.conftest import PUBLIC_NAMES
+from tests.files import fifo_fed
 
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 
@@ -57,7 +59,10 @@ def test_names_are_legacy_apps() -> None:
     assert set(shadow.API_NAMES) <= set(vars(legacy_app)["__all__"])
     for name in shadow.API_NAMES:
         assert hasattr(shadow, name)
-    assert set(shadow.report()) == set(shadow.API_NAMES) - {"Point"}
+    questions = ["load", "bounds", "centroid", *shadow.BATCH_NAMES]
+    assert set(shadow.report()) == set(shadow.API_NAMES) - {"Point", "PointSet"} | {
+        f"PointSet.{question}" for question in questions
+    }
 
 
 def test_callers_get_the_reference_and_every_call_is_compared(
@@ -274,7 +279,8 @@ def test_cancelling_print_sleep_cancels_both_promptly(capsys: pytest.CaptureFixt
     assert shadow.report()["print_sleep"][:3] == (1, 0, 0)
 
 
-def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+def points_rust_is_given(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What the Rust backend's nearest_neighbors is given, from now on."""
     seen: list[object] = []
     right = rust.nearest_neighbors
 
@@ -283,6 +289,11 @@ def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) ->
         return right(pts, **kwargs)
 
     monkeypatch.setattr(rust, "nearest_neighbors", spy)
+    return seen
+
+
+def test_numpy_arrays_go_to_rust_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = points_rust_is_given(monkeypatch)
     array = np.array(SQUARE, dtype=np.uint32)
     indices, distances = shadow.nearest_neighbors(array)
     assert indices.dtype == np.int64
@@ -408,3 +419,152 @@ def test_shadow_without_rust_says_so() -> None:
 def test_a_bad_rate_fails_at_import() -> None:
     done = run_code("import legacy_app", timeout=120, backend="shadow", LEGACY_APP_SHADOW_RATE="2")
     assert "ValueError: LEGACY_APP_SHADOW_RATE must be a number from 0 to 1, got '2'" in done.stderr
+
+
+# PointSet: the reference's, each question also asked of a Rust twin.
+
+
+def test_a_point_set_is_the_references_and_each_question_is_compared(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="legacy_app.shadow")
+    ps = shadow.PointSet(points(SQUARE))
+    assert isinstance(ps, reference.PointSet)
+    assert (type(ps).__module__, type(ps).__qualname__) == ("legacy_app", "PointSet")
+    plain = reference.PointSet(points(SQUARE))
+    assert comparison.outcome(ps.nearest_neighbors) == comparison.outcome(plain.nearest_neighbors)
+    assert ps.closest_pair() == plain.closest_pair()
+    assert ps.greedy_route(2).tolist() == plain.greedy_route(2).tolist()
+    assert ps.path_length() == plain.path_length()
+    assert ps.path_length([4, 0]) == plain.path_length([4, 0])
+    assert ps.bounds == plain.bounds
+    assert ps.centroid == plain.centroid
+    twin = ps._twin()
+    assert type(twin) is rust.PointSet
+    assert list(twin) == [rust.Point(x, y) for x, y in SQUARE]
+    ps.closest_pair()
+    assert ps._twin() is twin  # made once, kept
+    figures = shadow.report()
+    assert figures["PointSet.path_length"][:3] == (2, 2, 0)
+    assert figures["PointSet.closest_pair"][:3] == (2, 2, 0)
+    for question in ("nearest_neighbors", "greedy_route", "bounds", "centroid"):
+        assert figures[f"PointSet.{question}"][:3] == (1, 1, 0), question
+    assert warnings_of(caplog) == []
+
+
+def test_a_wrong_twin_is_logged_and_counted_and_the_caller_never_sees_it(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.WARNING, logger="legacy_app.shadow")
+
+    class WrongTwin:
+        @classmethod
+        def _from_columns(cls, xs: bytes, ys: bytes) -> WrongTwin:
+            return cls()
+
+        def closest_pair(self, **kwargs: Any) -> tuple[Any, ...]:
+            return (np.int64(0), np.int64(1), np.float64(-1.0))
+
+        @property
+        def bounds(self) -> None:
+            raise ValueError("rust is broken")
+
+    monkeypatch.setattr(rust, "PointSet", WrongTwin)
+    ps = shadow.PointSet(points(SQUARE))
+    assert ps.closest_pair() == reference.PointSet(points(SQUARE)).closest_pair()
+    assert ps.bounds == (0, 0, 10, 4)
+    assert warnings_of(caplog) == [
+        "shadow: PointSet.closest_pair(progress=None) differs: "
+        "python returned (np.int64(1), np.int64(4), np.float64(1.0)), "
+        "rust returned (np.int64(0), np.int64(1), np.float64(-1.0)); "
+        "first difference at [0]: python np.int64(1), rust np.int64(0)",
+        "shadow: PointSet.bounds() differs: python returned (0, 0, 10, ... 1 more), "
+        "rust raised ValueError: rust is broken",
+    ]
+    figures = shadow.report()
+    assert figures["PointSet.closest_pair"][:3] == (1, 1, 1)
+    assert figures["PointSet.bounds"][:3] == (1, 1, 1)
+
+
+def test_the_module_functions_give_rust_the_twin(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = points_rust_is_given(monkeypatch)
+    ps = shadow.PointSet(points(SQUARE))
+    indices, _ = shadow.nearest_neighbors(ps)
+    assert indices.dtype == np.int64
+    assert seen == [ps._twin()]
+    # A set the reference made itself goes to Rust as a Rust set of the same points.
+    shadow.nearest_neighbors(reference.PointSet(points(SQUARE)))
+    assert type(seen[1]) is rust.PointSet
+    assert seen[1] == ps._twin()
+    assert shadow.report()["nearest_neighbors"][:3] == (2, 2, 0)
+
+
+def test_slices_and_copies_are_shadowed_too() -> None:
+    ps = shadow.PointSet(points(SQUARE))
+    for other in (ps[::-2], copy.copy(ps), copy.deepcopy(ps), shadow.PointSet(ps)):
+        assert type(other) is shadow.PointSet
+        other.closest_pair()
+    assert shadow.report()["PointSet.closest_pair"][:3] == (4, 4, 0)
+
+
+def test_point_set_load_is_compared_unless_it_reads_a_pipe(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n1,2\n3,4\n")
+    seen: list[tuple[int, int]] = []
+    loaded = shadow.PointSet.load(path, progress=lambda done, total: seen.append((done, total)))
+    assert type(loaded) is shadow.PointSet
+    assert [(p.x, p.y) for p in loaded] == [(1, 2), (3, 4)]
+    assert seen[-1] == (path.stat().st_size, path.stat().st_size)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2\n1,x\n")
+    with pytest.raises(PointsFormatError, match=r"bad\.csv:2: y is not a number"):
+        shadow.PointSet.load(bad)
+    assert shadow.report()["PointSet.load"][:3] == (2, 2, 0)
+    with fifo_fed(tmp_path / "fifo", [b"1,2\n"], pause=0):
+        assert len(shadow.PointSet.load(tmp_path / "fifo")) == 1
+    assert shadow.report()["PointSet.load"][:3] == (3, 2, 0)
+
+
+def test_a_one_shot_order_is_read_once_and_not_compared() -> None:
+    ps = shadow.PointSet(points(SQUARE))
+    # Outside the typed contract (a sequence), but it works.
+    one_shot: Any = iter([4, 0, 2])
+    assert ps.path_length(one_shot) == ps.path_length([4, 0, 2])
+    assert shadow.report()["PointSet.path_length"][:3] == (2, 1, 0)
+
+
+def test_a_raising_progress_stops_the_comparison() -> None:
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    ps = shadow.PointSet(points(SQUARE))
+    with pytest.raises(Stop):
+        ps.greedy_route(progress=stop)
+    assert shadow.report()["PointSet.greedy_route"][:3] == (1, 0, 0)
+
+
+def test_point_sets_pickle_under_shadow_and_load_under_rust(tmp_path: Path) -> None:
+    path = tmp_path / "set.pickle"
+    dump = (
+        "import pickle, legacy_app, legacy_app.shadow as s\n"
+        "ps = legacy_app.PointSet([legacy_app.Point(1, 2), legacy_app.Point(3, 4)])\n"
+        "assert type(ps) is s.PointSet, type(ps)\n"
+        "again = pickle.loads(pickle.dumps(ps))\n"
+        "assert type(again) is s.PointSet and again == ps\n"
+        f"open({str(path)!r}, 'wb').write(pickle.dumps(ps))\n"
+        "print(s.report()['PointSet.closest_pair'][:3], again.closest_pair())"
+    )
+    done = run_code(dump, timeout=120, backend="shadow")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("(0, 0, 0) (np.int64(0), np.int64(1)")
+    load = (
+        "import pickle, legacy_app, rust_ext\n"
+        f"ps = pickle.loads(open({str(path)!r}, 'rb').read())\n"
+        "print(type(ps) is rust_ext.PointSet, [(p.x, p.y) for p in ps])"
+    )
+    done = run_code(load, timeout=120, backend="rust")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True [(1, 2), (3, 4)]\n"

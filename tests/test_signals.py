@@ -1,6 +1,7 @@
 """Signals and cancellation (docs/contract.md "At the edges of the runtime", "signals"):
 Ctrl-C during any long call raises KeyboardInterrupt within a second and leaves the
-interpreter working, also while ``load_points`` waits on a FIFO, a pipe or a terminal,
+interpreter working (a PointSet interrupted in its first question answers the next), also
+while ``load_points`` or ``PointSet.load`` waits on a FIFO, a pipe or a terminal,
 and while ``legacy-app report`` reads a slow pipe; a cancelled print_sleep leaves
 nothing running.
 
@@ -34,11 +35,19 @@ import pytest
 import legacy_app
 from tests import children
 from tests.children import Child, Discard, thread_names
+from tests.fuzz_checker import plain
 
 
 def on_a_vertical_line(rng: np.random.Generator, n: int) -> Any:
     """``n`` points with one x: the shape that degrades a grid or a tree split on x."""
     return np.stack([np.full(n, 7, dtype=np.int64), rng.integers(0, 2**32, n)], axis=1)
+
+
+def along_a_band(rng: np.random.Generator, n: int) -> Any:
+    """``n`` points far apart in x and close in y: what the reference's sweep answers in
+    a second or two (about ten microseconds a point), and still long for a Ctrl-C."""
+    xs = np.arange(n, dtype=np.int64) * 20_000
+    return np.stack([xs, rng.integers(0, 1000, n)], axis=1)
 
 
 # How long after the call reports itself under way the child sends itself Ctrl-C: the
@@ -59,6 +68,17 @@ def child_interrupt(call: str, path: str, phase: str) -> int:
     rng = np.random.default_rng(3)
     sent: list[float] = []
     armed: list[int] = []
+    # The PointSet asked, and its points: asked again once interrupted.
+    made: list[tuple[Any, Any]] = []
+
+    def point_set(size: int) -> Any:
+        """A set that takes its backend long to answer: under Rust a large one, under the
+        reference one it answers in a second (so that it can be asked again)."""
+        rust = legacy_app.BACKEND == "rust"
+        array = rng.integers(0, 2**32, size=(size, 2)) if rust else along_a_band(rng, 100_000)
+        points = api.PointSet(array)
+        made.append((points, array))
+        return points
 
     def send() -> None:
         sent.append(time.monotonic())
@@ -88,6 +108,12 @@ def child_interrupt(call: str, path: str, phase: str) -> int:
             on_a_vertical_line(rng, 8_000_000), progress=progress
         ),
         "load_points": lambda: api.load_points(path),
+        "PointSet.load": lambda: api.PointSet.load(path),
+        "PointSet.nearest_neighbors": lambda: point_set(8_000_000).nearest_neighbors(
+            progress=progress
+        ),
+        "PointSet.closest_pair": lambda: point_set(8_000_000).closest_pair(progress=progress),
+        "PointSet.greedy_route": lambda: point_set(2_000_000).greedy_route(progress=progress),
         "fact": lambda: api.fact(2**40),
         "print_sleep": lambda: asyncio.run(api.print_sleep(datetime.timedelta(seconds=60))),
     }
@@ -112,7 +138,12 @@ def child_interrupt(call: str, path: str, phase: str) -> int:
         api.fact(20) == 2432902008176640000
         and api.closest_pair([api.Point(0, 0), api.Point(3, 4)]) == (0, 1, 5.0)
         and len(api.load_points(os.devnull)) == 0
+        and len(api.PointSet.load(os.devnull)) == 0
     )
+    if made:
+        # Nothing half-built is left: the same set answers as the module function.
+        points, array = made[0]
+        alive = alive and plain(points.closest_pair()) == plain(api.closest_pair(array))
     report = {"caught_at": caught, "workers": workers, "alive": alive}
     if sent:
         report["sent_at"] = sent[0]
@@ -171,10 +202,25 @@ def test_ctrl_c_interrupts_long_calls_within_a_second(call: str, after: str | fl
     assert interrupt(call, after=after) < 1.0
 
 
-def test_ctrl_c_interrupts_load_points_within_a_second(big_points_file: Path) -> None:
+@pytest.mark.parametrize("question", ["nearest_neighbors", "closest_pair", "greedy_route"])
+@pytest.mark.parametrize("phase", ["started", "searching"])
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_ctrl_c_interrupts_a_point_sets_questions_within_a_second(
+    backend: str, question: str, phase: str
+) -> None:
+    """While the first question builds the set's index ("started") or searches with it;
+    the set then answers again, as the module function does."""
+    assert interrupt(f"PointSet.{question}", after=phase, backend=backend) < 1.0
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+@pytest.mark.parametrize("loader", ["load_points", "PointSet.load"])
+def test_ctrl_c_interrupts_load_points_within_a_second(
+    big_points_file: Path, loader: str, backend: str
+) -> None:
     # 0.2 s in: ten million lines take the Rust backend about half a second here, and
     # the signal must land while it reads, not after (that would be another test).
-    assert interrupt("load_points", str(big_points_file), after=0.2) < 1.0
+    assert interrupt(loader, str(big_points_file), after=0.2, backend=backend) < 1.0
 
 
 @contextlib.contextmanager
@@ -203,12 +249,15 @@ def waiting_source(kind: str, directory: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+@pytest.mark.parametrize("loader", ["load_points", "PointSet.load"])
 @pytest.mark.parametrize("kind", ["fifo without a writer", "silent fifo", "terminal"])
-def test_ctrl_c_while_load_points_waits_for_input(backend: str, kind: str, tmp_path: Path) -> None:
+def test_ctrl_c_while_load_points_waits_for_input(
+    backend: str, loader: str, kind: str, tmp_path: Path
+) -> None:
     """The Python backend gets this from the interpreter (a read interrupted by a signal
     runs the handler); the Rust one must look for signals while it waits."""
     with waiting_source(kind, tmp_path) as path:
-        assert interrupt("load_points", path, after=0.5, backend=backend) < 1.0
+        assert interrupt(loader, path, after=0.5, backend=backend) < 1.0
 
 
 def unread_bytes(pipe: int) -> int:

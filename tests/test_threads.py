@@ -1,5 +1,6 @@
 """Threads (docs/contract.md "Choosing the implementation", "At the edges of the
-runtime"): Python threads share Points and call the batch functions at once and agree;
+runtime"): Python threads share Points and call the batch functions at once and agree,
+and share one PointSet whose first questions they ask at once;
 ``LEGACY_APP_THREADS`` caps the workers, changing it between calls leaves no thread
 behind, and a value that is not a positive integer is a ValueError naming the variable.
 Thread counts are taken in child processes (``python -m tests.test_threads COMMAND``),
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -93,6 +95,62 @@ def test_threads_share_points_and_agree() -> None:
     assert report["stuck"] == [], "deadlock: these threads never finished"
     assert report["problems"] == []
     assert report["calls"] == THREADS * rounds * 8
+
+
+def child_shared_point_set(size: str, rounds: str) -> int:
+    """Threads asking one PointSet their first questions at once (so all wait for, or
+    race to build, one index), each round a new set; the answers of a serial run."""
+    api = legacy_app.load_backend(legacy_app.BACKEND)
+    rng = np.random.default_rng(7)
+    # Duplicates and ties, where a race would pick another index.
+    array = rng.integers(0, 3000, size=(int(size), 2), dtype=np.int64)
+    order = rng.permutation(int(size))
+    questions: dict[str, Callable[[Any], object]] = {
+        "nearest_neighbors": lambda points: points.nearest_neighbors(),
+        "closest_pair": lambda points: points.closest_pair(progress=noop),
+        "greedy_route": lambda points: points.greedy_route(5),
+        "path_length": lambda points: points.path_length(order),
+        "bounds": lambda points: points.bounds,
+        "centroid": lambda points: points.centroid,
+        "slice": lambda points: points[::-3].closest_pair(),
+    }
+    expected = {name: plain(ask(api.PointSet(array))) for name, ask in questions.items()}
+    names = list(questions)
+    problems: list[str] = []
+    for _ in range(int(rounds)):
+        shared = api.PointSet(array)
+        barrier = threading.Barrier(THREADS)
+
+        def worker(k: int, shared: Any = shared, barrier: threading.Barrier = barrier) -> None:
+            try:
+                barrier.wait(timeout=60)
+                for name in names[k % len(names) :] + names[: k % len(names)]:
+                    if plain(questions[name](shared)) != expected[name]:
+                        problems.append(f"thread {k}: {name} differs from one thread's answer")
+            except BaseException as error:  # noqa: BLE001 - reported, not lost in a thread
+                problems.append(f"thread {k}: {type(error).__name__}: {error}")
+
+        threads = [threading.Thread(target=worker, args=(k,), daemon=True) for k in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=240)
+        stuck = [thread.name for thread in threads if thread.is_alive()]
+        if stuck:
+            problems.append(f"deadlock: {stuck} never finished")
+            break
+    print(json.dumps({"problems": problems}), flush=True)
+    # A deadlocked thread would keep the interpreter from exiting: leave at once.
+    os._exit(0)
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_threads_share_one_point_set_and_agree(backend: str) -> None:
+    size = "200000" if backend == "rust" else "3000"
+    report = children.run_child(
+        __name__, "shared-point-set", size, "3", timeout=600, backend=backend
+    )
+    assert report["problems"] == []
 
 
 # LEGACY_APP_THREADS
@@ -190,4 +248,10 @@ def test_a_cap_that_is_not_a_positive_integer_is_a_value_error(
 
 
 if __name__ == "__main__":
-    children.main({"threads": child_threads, "thread-cap": child_thread_cap})
+    children.main(
+        {
+            "threads": child_threads,
+            "shared-point-set": child_shared_point_set,
+            "thread-cap": child_thread_cap,
+        }
+    )

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
+import legacy_app._python as python
 import legacy_app._rust as rust
 from legacy_app import cli
-from legacy_app.verify import FUNCTIONS, HEADER
+from legacy_app.verify import FUNCTIONS, HEADER, POINT_SET_CALLS
 
 
 def points_file(tmp_path: Path, count: int) -> Path:
@@ -42,9 +43,10 @@ def test_agreement_exits_0_with_a_row_per_function(tmp_path: Path) -> None:
     lines = done.stdout.splitlines()
     assert lines[0] == f"verify {path}: every function under both backends"
     assert lines[1] == HEADER
-    assert [line.split()[:2] for line in lines[2:7]] == [[name, "agree"] for name in FUNCTIONS]
-    assert all(line.endswith("x") for line in lines[2:7])  # the speed-up
-    assert lines[7] == "all 5 functions agree on 2,000 points"
+    rows = lines[2 : 2 + len(FUNCTIONS)]
+    assert [line.split()[:2] for line in rows] == [[name, "agree"] for name in FUNCTIONS]
+    assert all(line.endswith("x") for line in rows)  # the speed-up
+    assert lines[2 + len(FUNCTIONS) :] == [f"all {len(FUNCTIONS)} functions agree on 2,000 points"]
     assert done.stderr == ""  # no progress bar where stderr is not a terminal
 
 
@@ -81,7 +83,9 @@ def test_a_difference_exits_1_and_shows_where(
     detail = out.splitlines()[out.splitlines().index(row) + 1]
     assert detail.startswith("    first difference at [1][17]: python ")
     assert detail.endswith(", rust -1.0")
-    assert out.splitlines()[-1] == "1 of 5 functions differ on 300 points: nearest_neighbors"
+    assert out.splitlines()[-1] == (
+        f"1 of {len(FUNCTIONS)} functions differ on 300 points: nearest_neighbors"
+    )
 
 
 def test_max_points_thins_the_batch_functions_input(
@@ -99,7 +103,10 @@ def test_max_points_thins_the_batch_functions_input(
     assert cli.main(["verify", str(path), "--max-points", "300"]) == 0
     assert seen == [286]  # one point in 7
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last == "all 5 functions agree on 2,000 points (the batch functions on one in 7: 286)"
+    assert last == (
+        f"all {len(FUNCTIONS)} functions agree on 2,000 points "
+        "(the batch functions and questions on one in 7: 286)"
+    )
     done = run("verify", str(path), "--max-points", "5000", "--json")
     assert json.loads(done.stdout)["batch_stride"] == 1
     assert run("verify", str(path), "--max-points", "0").returncode == 2
@@ -110,7 +117,7 @@ def test_both_failing_alike_agree(tmp_path: Path) -> None:
     path.write_text("5,5\n")
     done = run("verify", str(path))
     assert done.returncode == 0, done.stderr
-    assert "all 5 functions agree on 1 point" in done.stdout
+    assert f"all {len(FUNCTIONS)} functions agree on 1 point" in done.stdout
 
 
 def test_a_bad_file_exits_1_with_its_error(tmp_path: Path) -> None:
@@ -136,4 +143,48 @@ def test_backend_does_not_apply(tmp_path: Path) -> None:
 def test_the_shipped_sample_agrees() -> None:
     done = run("verify", str(cli.sample_path()))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.splitlines()[-1] == "all 5 functions agree on 100,000 points"
+    assert done.stdout.splitlines()[-1] == f"all {len(FUNCTIONS)} functions agree on 100,000 points"
+
+
+def test_point_set_questions_are_checked_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each backend's own PointSet of the file, asked each question; a wrong answer of
+    Rust's set is found like a wrong function."""
+    assert FUNCTIONS[5:] == (
+        "PointSet.load",
+        "PointSet.bounds",
+        "PointSet.centroid",
+        "PointSet.nearest_neighbors",
+        "PointSet.closest_pair",
+        "PointSet.greedy_route",
+        "PointSet.path_length",
+    )
+
+    def centroid(points: Any, route: Any, progress: Any) -> Any:
+        return (0.5, 0.5) if type(points) is rust.PointSet else points.centroid
+
+    monkeypatch.setitem(POINT_SET_CALLS, "PointSet.centroid", centroid)
+    path = points_file(tmp_path, 300)
+    assert cli.main(["verify", str(path), "--json"]) == 1
+    rows = {row["function"]: row for row in json.loads(capsys.readouterr().out)["functions"]}
+    assert [name for name, row in rows.items() if not row["agree"]] == ["PointSet.centroid"]
+    assert rows["PointSet.centroid"]["difference"].endswith("[0]: python 500.5, rust 0.5")
+
+
+def test_the_route_length_is_asked_with_each_backends_route(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[Any] = []
+    right = POINT_SET_CALLS["PointSet.path_length"]
+
+    def path_length(points: Any, route: Any, progress: Any) -> Any:
+        asked.append((type(points), route))
+        return right(points, route, progress)
+
+    monkeypatch.setitem(POINT_SET_CALLS, "PointSet.path_length", path_length)
+    path = points_file(tmp_path, 50)
+    assert cli.main(["verify", str(path), "--json"]) == 0
+    assert [kind for kind, _ in asked] == [python.PointSet, rust.PointSet]
+    routes = [route.tolist() for _, route in asked]
+    assert routes[0] == routes[1] == python.greedy_route(python.load_points(path))

@@ -12,5 +12,6 @@ from legacy_app._python.factorial import fact as fact
 from legacy_app._python.greeting import say_hello as say_hello
 from legacy_app._python.greeting import throws_error as throws_error
 from legacy_app._python.point import Point as Point
+from legacy_app._python.point_set import PointSet as PointSet
 from legacy_app._python.points_file import load_points as load_points
 from legacy_app._python.sleep import print_sleep as print_sleep

@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
     from legacy_app._contract import IntegerArray
+    from legacy_app._python.point_set import PointSet
 
-Coordinates = tuple[list[int], list[int]]
+Coordinates = tuple[Sequence[int], Sequence[int]]
 # Called now and then with (points done, points in all), last with (n, n).
 Progress = Optional[Callable[[int, int], object]]
 # How often the long loops report progress.
@@ -89,7 +90,13 @@ def _coordinates(points: Iterable[Point]) -> Coordinates:
 
 
 def _read(points: Any) -> tuple[Coordinates, bool]:
-    """The coordinates of ``points`` and whether they came as a NumPy array."""
+    """The coordinates of ``points`` and whether the results are NumPy's: for a NumPy
+    array, and for a ``PointSet`` (its own columns) wherever NumPy imports."""
+    # Imported here: point_set is built on this module.
+    from legacy_app._python.point_set import PointSet, numpy_module
+
+    if isinstance(points, PointSet):
+        return (points._xs, points._ys), numpy_module() is not None
     array = _numpy_array(points)
     if array is not None:
         return _array_coordinates(array), True
@@ -131,6 +138,13 @@ def _need_two(name: str, n: int) -> None:
         raise ValueError(f"{name}() needs at least 2 points, got {n}")
 
 
+# A PointSet is a Sequence of Points whose answers are NumPy's, so its overloads come first.
+# mypy calls the overlap unsafe (a PointSet typed as a plain Sequence is typed as getting
+# lists): the answers follow the object, not the type it was passed as.
+@overload
+def nearest_neighbors(  # type: ignore[overload-overlap]
+    points: PointSet, *, progress: Progress = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 @overload
 def nearest_neighbors(
     points: Sequence[Point], *, progress: Progress = None
@@ -152,6 +166,10 @@ def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, A
     return nearest, distances
 
 
+@overload
+def closest_pair(  # type: ignore[overload-overlap]
+    points: PointSet, *, progress: Progress = None
+) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
 def closest_pair(
     points: Sequence[Point], *, progress: Progress = None
@@ -180,6 +198,8 @@ def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, A
 
 
 @overload
+def path_length(points: PointSet) -> np.float64: ...
+@overload
 def path_length(points: Sequence[Point]) -> float: ...
 @overload
 def path_length(points: IntegerArray) -> np.float64: ...
@@ -187,14 +207,24 @@ def path_length(points: Any) -> Any:
     """The length of the path through the points in order, correctly rounded."""
     (xs, ys), numpy_in = _read(points)
     check_threads()
+    return path_total(xs, ys, range(len(xs)), numpy_in)
+
+
+def path_total(xs: Sequence[int], ys: Sequence[int], order: Sequence[int], numpy_out: bool) -> Any:
+    """The length of the path through the points ``order`` indexes, correctly rounded;
+    a NumPy ``float64`` if ``numpy_out``."""
     total = math.fsum(
-        math.sqrt((xs[k + 1] - xs[k]) ** 2 + (ys[k + 1] - ys[k]) ** 2) for k in range(len(xs) - 1)
+        math.sqrt((xs[b] - xs[a]) ** 2 + (ys[b] - ys[a]) ** 2) for a, b in zip(order, order[1:])
     )
-    if numpy_in:
+    if numpy_out:
         return sys.modules["numpy"].float64(total)
     return total
 
 
+@overload
+def greedy_route(  # type: ignore[overload-overlap]
+    points: PointSet, start: int = 0, *, progress: Progress = None
+) -> npt.NDArray[np.int64]: ...
 @overload
 def greedy_route(
     points: Sequence[Point], start: int = 0, *, progress: Progress = None

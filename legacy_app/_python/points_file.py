@@ -1,10 +1,13 @@
-"""``load_points``: read a points file (see docs/contract.md, "Points files") line by line."""
+"""Points files (docs/contract.md, "Points files") read line by line, for both loaders."""
 
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterator
+from typing import BinaryIO
 
-from legacy_app._python.batch import check_threads
+from legacy_app._python.batch import PROGRESS_EVERY, Progress, check_threads
 from legacy_app._python.point import MAX_COORDINATE, Point
 from legacy_app.errors import HelloIOError, PointsFormatError
 
@@ -29,8 +32,8 @@ def _field(name: str, text: str) -> int | str:
     return f"{name} is not a number"
 
 
-def _parse_line(raw: bytes, path: str, number: int) -> Point | None:
-    """The point on one line, ``None`` for a blank, comment or header line."""
+def _parse_line(raw: bytes, path: str, number: int) -> tuple[int, int] | None:
+    """The ``(x, y)`` on one line, ``None`` for a blank, comment or header line."""
     if raw.endswith(b"\n"):
         raw = raw[:-1]
     if raw.endswith(b"\r"):
@@ -53,23 +56,64 @@ def _parse_line(raw: bytes, path: str, number: int) -> Point | None:
         raise PointsFormatError(path, number, x)
     if isinstance(y, str):
         raise PointsFormatError(path, number, y)
-    return Point(x, y)
+    return x, y
+
+
+def _lines(file: BinaryIO, path: str | os.PathLike[str]) -> Iterator[bytes]:
+    """The lines of ``file``, endings included; a failed read is a ``HelloIOError``."""
+    while True:
+        try:
+            raw = file.readline()
+        except OSError as error:
+            raise HelloIOError.from_os_error(error, path) from None
+        if not raw:
+            return
+        yield raw
+
+
+def read_coordinates(
+    path: str | os.PathLike[str], progress: Progress = None
+) -> Iterator[tuple[int, int]]:
+    """The ``(x, y)`` of each point of a file, one ``x,y`` a line, streaming.
+
+    ``progress(done, total)`` counts bytes: first ``(0, total)``, then now and then, and
+    last, once the whole file is read, ``(done, done)``. ``total`` is the size at open
+    for a regular file (or what was read, if it grew meanwhile), else what was read.
+    """
+    name = os.fsdecode(path)
+    try:
+        file = open(path, "rb")  # noqa: SIM115 - closed below; its errors are ours to word
+    except OSError as error:
+        raise HelloIOError.from_os_error(error, path) from None
+    with file:
+        # As the Rust backend, which may read on a second thread: a bad setting fails.
+        check_threads()
+        size = _regular_size(file, path)
+        done = 0
+        if progress is not None:
+            progress(0, size or 0)
+        for number, raw in enumerate(_lines(file, path), start=1):
+            done += len(raw)
+            if number == 1 and raw.startswith(BOM):
+                raw = raw[len(BOM) :]
+            point = _parse_line(raw, name, number)
+            if point is not None:
+                yield point
+            if progress is not None and number % PROGRESS_EVERY == 0:
+                progress(done, max(size or 0, done))
+        if progress is not None:
+            progress(done, done)
+
+
+def _regular_size(file: BinaryIO, path: str | os.PathLike[str]) -> int | None:
+    """The size of ``file`` if it is a regular file; ``None`` for a pipe or a device."""
+    try:
+        status = os.fstat(file.fileno())
+    except OSError as error:
+        raise HelloIOError.from_os_error(error, path) from None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def load_points(path: str | os.PathLike[str]) -> list[Point]:
     """Read the points of a file, one ``x,y`` a line, streaming."""
-    name = os.fsdecode(path)
-    points: list[Point] = []
-    try:
-        with open(path, "rb") as lines:
-            # As the Rust backend, which may read on a second thread: a bad setting fails.
-            check_threads()
-            for number, raw in enumerate(lines, start=1):
-                if number == 1 and raw.startswith(BOM):
-                    raw = raw[len(BOM) :]
-                point = _parse_line(raw, name, number)
-                if point is not None:
-                    points.append(point)
-    except OSError as error:
-        raise HelloIOError.from_os_error(error, path) from None
-    return points
+    return [Point(x, y) for x, y in read_coordinates(path)]

@@ -4,8 +4,8 @@
 
 import datetime
 import os
-from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, Protocol, final, overload
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, NoReturn, Protocol, SupportsIndex, final, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +18,8 @@ __all__ = [
     "BUILD_PROFILE",
     "Nap",
     "Point",
+    "PointSet",
+    "_fsum",
     "_thin_route",
     "closest_pair",
     "fact",
@@ -64,8 +66,11 @@ class Nap:
     def seconds(self) -> float: ...
     def wake(self) -> None: ...
 
-# Points for the batch functions: a sequence of Points, or an (n, 2) NumPy integer array,
-# in which case the results are NumPy too.
+# Points for the batch functions: a sequence of Points, an (n, 2) NumPy integer array or
+# a PointSet, in which case the results are NumPy too (the typed form: without NumPy, a
+# PointSet's are lists and floats). A PointSet's overloads come first; mypy calls the
+# overlap unsafe (a PointSet typed as a plain Sequence is typed as getting lists): the
+# answers follow the object, not the type it was passed as.
 class _IntArray(Protocol):
     # An array by its members, not as np.ndarray: where NumPy is not installed, mypy
     # reads NumPy's types as Any, and an ndarray parameter would accept anything at all.
@@ -79,6 +84,10 @@ class _IntArray(Protocol):
 _Progress = Callable[[int, int], object] | None
 
 @overload
+def nearest_neighbors(  # type: ignore[overload-overlap]
+    points: PointSet, *, progress: _Progress = None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+@overload
 def nearest_neighbors(
     points: Sequence[Point], *, progress: _Progress = None
 ) -> tuple[list[int], list[float]]: ...
@@ -86,6 +95,10 @@ def nearest_neighbors(
 def nearest_neighbors(
     points: _IntArray, *, progress: _Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+@overload
+def closest_pair(  # type: ignore[overload-overlap]
+    points: PointSet, *, progress: _Progress = None
+) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
 def closest_pair(
     points: Sequence[Point], *, progress: _Progress = None
@@ -95,9 +108,15 @@ def closest_pair(
     points: _IntArray, *, progress: _Progress = None
 ) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
+def path_length(points: PointSet) -> np.float64: ...
+@overload
 def path_length(points: Sequence[Point]) -> float: ...
 @overload
 def path_length(points: _IntArray) -> np.float64: ...
+@overload
+def greedy_route(  # type: ignore[overload-overlap]
+    points: PointSet, start: int = 0, *, progress: _Progress = None
+) -> npt.NDArray[np.int64]: ...
 @overload
 def greedy_route(
     points: Sequence[Point], start: int = 0, *, progress: _Progress = None
@@ -107,8 +126,55 @@ def greedy_route(
     points: _IntArray, start: int = 0, *, progress: _Progress = None
 ) -> npt.NDArray[np.int64]: ...
 
+@disjoint_base
+class PointSet(Sequence[Point]):
+    """Points held as two columns of ``u32``, immutable, asked questions."""
+
+    # Compared by value like a NumPy array, and like one unhashable.
+    __hash__: None  # type: ignore[assignment]
+    def __new__(cls, points: Sequence[Point] | _IntArray | PointSet) -> Self: ...
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, progress: _Progress = None) -> Self: ...
+    @classmethod
+    def _from_columns(cls, xs: bytes, ys: bytes) -> Self: ...
+    def __len__(self) -> int: ...
+    @overload
+    def __getitem__(self, index: SupportsIndex) -> Point: ...
+    @overload
+    def __getitem__(self, index: slice) -> Self: ...
+    def __iter__(self) -> Iterator[Point]: ...
+    def __reversed__(self) -> Iterator[Point]: ...
+    def __contains__(self, value: object) -> bool: ...
+    def index(self, value: object, start: SupportsIndex = 0, stop: SupportsIndex = ...) -> int: ...
+    def count(self, value: object) -> int: ...
+    @property
+    def bounds(self) -> tuple[int, int, int, int] | None: ...
+    @property
+    def centroid(self) -> tuple[float, float] | None: ...
+    def nearest_neighbors(
+        self, *, progress: _Progress = None
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+    def closest_pair(
+        self, *, progress: _Progress = None
+    ) -> tuple[np.int64, np.int64, np.float64]: ...
+    def greedy_route(
+        self, start: int = 0, *, progress: _Progress = None
+    ) -> npt.NDArray[np.int64]: ...
+    def path_length(
+        self, order: Sequence[SupportsIndex] | _IntArray | None = None
+    ) -> np.float64: ...
+    def to_numpy(self) -> npt.NDArray[np.uint32]: ...
+    def __eq__(self, value: object, /) -> bool: ...
+    def __ne__(self, value: object, /) -> bool: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __copy__(self) -> Self: ...
+    def __deepcopy__(self, memo: dict[int, Any], /) -> Self: ...
+
 # Private: the picture's route thinning (legacy_app.picture): the indices of the route's
 # vertices that are drawn, and the merge length they were thinned at.
 def _thin_route(
     vertices: npt.NDArray[np.int32], merge: int, limit: int
 ) -> tuple[npt.NDArray[np.int64], int]: ...
+
+# Private: math.fsum of a float64 array (or any iterable of floats), for the report.
+def _fsum(values: npt.NDArray[np.float64] | Sequence[float]) -> float: ...

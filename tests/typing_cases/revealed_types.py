@@ -38,6 +38,32 @@ reveal_type(legacy_app.closest_pair(unsigned))  # N: tuple[numpy.signedinteger[n
 reveal_type(legacy_app.path_length(array))  # N: numpy.float64
 reveal_type(legacy_app.greedy_route(unsigned, start=1))  # N: numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]]
 
+# PointSet: built from Points, an array or another set, or loaded; its answers are typed
+# in their NumPy form (without NumPy they are the module functions' lists and floats).
+point_set = legacy_app.PointSet(points)
+reveal_type(legacy_app.PointSet(array))  # N: legacy_app._python.point_set.PointSet
+reveal_type(legacy_app.PointSet(point_set))  # N: legacy_app._python.point_set.PointSet
+reveal_type(legacy_app.PointSet.load("points.csv", progress=None))  # N: legacy_app._python.point_set.PointSet
+reveal_type(len(point_set))  # N: int
+reveal_type(point_set[0])  # N: legacy_app._python.point.Point
+reveal_type(point_set[np.int64(-1)])  # N: legacy_app._python.point.Point
+reveal_type(point_set[1:])  # N: legacy_app._python.point_set.PointSet
+reveal_type(list(point_set))  # N: list[legacy_app._python.point.Point]
+reveal_type(point_set.bounds)  # N: tuple[int, int, int, int] | None
+reveal_type(point_set.centroid)  # N: tuple[float, float] | None
+reveal_type(point_set.nearest_neighbors(progress=print))  # N: tuple[numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]], numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.float64]]]
+reveal_type(point_set.closest_pair())  # N: tuple[numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.float64]
+reveal_type(point_set.greedy_route(3))  # N: numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]]
+reveal_type(point_set.path_length())  # N: numpy.float64
+reveal_type(point_set.path_length([2, 0, np.int64(1)]))  # N: numpy.float64
+reveal_type(point_set.path_length(point_set.greedy_route()))  # N: numpy.float64
+reveal_type(point_set.to_numpy())  # N: numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.unsignedinteger[numpy._typing._nbit_base._32Bit]]]
+reveal_type(point_set == point_set)  # N: bool
+reveal_type(legacy_app.nearest_neighbors(point_set))  # N: tuple[numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]], numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.float64]]]
+reveal_type(legacy_app.closest_pair(point_set))  # N: tuple[numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.float64]
+reveal_type(legacy_app.path_length(point_set))  # N: numpy.float64
+reveal_type(legacy_app.greedy_route(point_set, 2))  # N: numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]]
+
 # Each backend's own annotations are as exact, so mypy's proof that both implement the
 # contract (legacy_app/_contract.py) is not one that Any would pass.
 reference = [_python.Point(1, 2), _python.Point(3, 4)]
@@ -52,6 +78,10 @@ reveal_type(_python.path_length(array))  # N: numpy.float64
 reveal_type(_rust.path_length(array))  # N: numpy.float64
 reveal_type(_python.greedy_route(reference))  # N: list[int]
 reveal_type(_rust.greedy_route(compiled))  # N: list[int]
+reveal_type(_python.PointSet(reference).closest_pair())  # N: tuple[numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.float64]
+reveal_type(_rust.PointSet(compiled).closest_pair())  # N: tuple[numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.signedinteger[numpy._typing._nbit_base._64Bit], numpy.float64]
+reveal_type(_rust.PointSet(compiled)[0])  # N: rust_ext.Point
+reveal_type(_rust.nearest_neighbors(_rust.PointSet(compiled)))  # N: tuple[numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.signedinteger[numpy._typing._nbit_base._64Bit]]], numpy.ndarray[tuple[Any, ...], numpy.dtype[numpy.float64]]]
 
 
 async def sleep() -> None:

@@ -8,7 +8,10 @@ import datetime
 import numpy as np
 import numpy.typing as npt
 
+import legacy_app._python
 import rust_ext
+
+legacy_point = legacy_app._python.Point(1, 2)
 
 # Right calls: no error.
 point = rust_ext.Point(1, 2)
@@ -27,6 +30,15 @@ nap: rust_ext.Nap = rust_ext.Nap.announce(datetime.timedelta(0))
 seconds: float = nap.seconds
 nap.wake()
 
+point_set = rust_ext.PointSet(points)
+loaded: rust_ext.PointSet = rust_ext.PointSet.load("points.csv")
+sliced: rust_ext.PointSet = point_set[::2]
+first_point: rust_ext.Point = point_set[0]
+set_route: npt.NDArray[np.int64] = point_set.greedy_route(1)
+set_length: np.float64 = point_set.path_length(set_route)
+columns: rust_ext.PointSet = rust_ext.PointSet._from_columns(b"", b"")
+as_array: npt.NDArray[np.uint32] = rust_ext.PointSet(array).to_numpy()
+
 # Wrong calls.
 rust_ext.Point("a", 1)  # E: arg-type
 rust_ext.fact(1.5)  # E: arg-type
@@ -39,3 +51,8 @@ rust_ext.nearest_neighbors(np.zeros((3, 2)))  # E: arg-type
 point.x = "5"  # E: assignment
 rust_ext.Nap.announce(1.5)  # E: arg-type
 rust_ext.Nap(datetime.timedelta(0))  # E: call-arg
+rust_ext.PointSet([(1, 2)])  # E: list-item
+rust_ext.PointSet([legacy_point])  # E: list-item
+point_set.greedy_route(start="0")  # E: arg-type
+point_set.path_length(order="x")  # E: arg-type
+rust_ext.PointSet._from_columns("", "")  # E: arg-type

@@ -72,5 +72,28 @@ legacy_app.greedy_route(array, start="0")  # E: call-overload
 legacy_app.greedy_route(floats)  # E: arg-type
 as_list = legacy_app.greedy_route(array)  # E: assignment
 
+# PointSet
+point_set = legacy_app.PointSet(points)
+legacy_app.PointSet([(1, 2)])  # E: list-item
+legacy_app.PointSet(floats)  # E: arg-type
+legacy_app.PointSet("points.csv")  # E: arg-type
+legacy_app.PointSet()  # E: call-arg
+legacy_app.PointSet.load(3)  # E: arg-type
+legacy_app.PointSet.load("points.csv", progress=one_argument)  # E: arg-type
+point_set.greedy_route(start="0")  # E: arg-type
+point_set.greedy_route(progress=one_argument)  # E: arg-type
+point_set.nearest_neighbors(points)  # E: call-arg, arg-type
+point_set.path_length("x")  # E: arg-type
+point_set.path_length([1.5])  # E: list-item
+point_set["0"]  # E: call-overload
+point_set[0] = legacy_app.Point(1, 2)  # E: index
+point_set.bounds = None  # E: misc
+as_list = point_set.greedy_route()  # E: assignment
+as_tuple: tuple[int, int, float] = point_set.closest_pair()  # E: assignment
+as_float: float = point_set.centroid  # E: assignment
+legacy_app.greedy_route(point_set, start="0")  # E: call-overload
+as_list = legacy_app.greedy_route(point_set)  # E: assignment
+as_nearest: tuple[list[int], list[float]] = legacy_app.nearest_neighbors(point_set)  # E: assignment
+
 # throws_error: last, as mypy takes what follows a call that never returns as unreachable
 legacy_app.throws_error(1)  # E: call-arg
