@@ -27,6 +27,7 @@ RUST_EXT_ONLY = {
     "BUILD_PROFILE": "the Cargo profile it was built with, for the benchmarks",
     "Nap": "the Rust work of print_sleep, which legacy_app._rust wraps in an async def",
     "_thin_route": "the route thinning of legacy_app.picture (private, not a public name)",
+    "_fsum": "math.fsum of an array, for the report's mean distance (private)",
 }
 
 

@@ -39,18 +39,21 @@ pub fn ensure(py: Python<'_>) -> PyResult<()> {
         .copied()
 }
 
-/// `value` as a one-dimensional NumPy array of `T`, if it is one. NumPy is not
-/// imported to ask: an object can only be an array once something imported NumPy.
-pub fn array_of<'py, T: Element>(value: &Bound<'py, PyAny>) -> Option<Bound<'py, PyArray1<T>>> {
+/// `value` as a one-dimensional NumPy array of `T`, if it is exactly a
+/// `numpy.ndarray` (a subclass such as a masked array is read as the sequence it is).
+/// NumPy is not imported to ask: an object can only be an array once NumPy was.
+pub fn exact_array_of<'py, T: Element>(
+    value: &Bound<'py, PyAny>,
+) -> Option<Bound<'py, PyArray1<T>>> {
     let py = value.py();
-    let imported = py
+    let ndarray = py
         .import("sys")
         .and_then(|sys| sys.getattr(pyo3::intern!(py, "modules")))
         .ok()
         .and_then(|modules| modules.cast_into::<PyDict>().ok())
         .and_then(|modules| modules.get_item("numpy").ok().flatten())
-        .is_some();
-    if !imported || ensure(py).is_err() {
+        .and_then(|numpy| numpy.getattr(pyo3::intern!(py, "ndarray")).ok())?;
+    if !value.get_type().is(&ndarray) || ensure(py).is_err() {
         return None;
     }
     value.cast::<PyArray1<T>>().ok().cloned()

@@ -29,14 +29,23 @@ use crate::py::workers;
 /// What an index out of range says, as a list's does.
 const OUT_OF_RANGE: &str = "PointSet index out of range";
 
-/// ``PointSet(points)``: the points as compact columns, asked many questions.
+/// Points held as two columns of ``u32``, immutable, asked questions.
 ///
-/// ``points`` is a sequence of ``Point``, an ``(n, 2)`` NumPy array of non-negative
-/// ints, or another ``PointSet``; the points are copied and the set is immutable. The
+/// ``PointSet(points)`` copies a sequence of ``Point``, an ``(n, 2)`` NumPy array of
+/// non-negative ints or another ``PointSet``, with the batch functions' checks;
+/// ``PointSet.load(path)`` reads a points file. A read-only sequence of ``Point``. The
 /// spatial index is built by the first question that needs it and reused by the next.
 /// Answers are NumPy arrays and scalars when NumPy is installed, else lists and numbers.
 // module = "legacy_app": pickles name the public place, so they load under either backend.
-#[pyclass(module = "legacy_app", name = "PointSet", frozen, sequence)]
+// `subclass` and `weakref`, as for the reference's class.
+#[pyclass(
+    module = "legacy_app",
+    name = "PointSet",
+    frozen,
+    subclass,
+    weakref,
+    sequence
+)]
 pub struct PointSet {
     set: Arc<CorePointSet>,
 }
@@ -46,6 +55,25 @@ impl PointSet {
         Ok(PointSet {
             set: Arc::new(points_input::point_set("PointSet", points)?),
         })
+    }
+
+    /// `set` as an instance of `class` (this class or a subclass of it).
+    fn of_class<'py>(class: &Bound<'py, PyType>, set: PointSet) -> PyResult<Bound<'py, PyAny>> {
+        let py = class.py();
+        let made = Bound::new(py, set)?.into_any();
+        if class.is(py.get_type::<PointSet>()) {
+            return Ok(made);
+        }
+        // A subclass: its own __new__ makes the object, sharing these points.
+        class.call_method1(pyo3::intern!(py, "__new__"), (class, made))
+    }
+
+    /// A subclass instance's attributes (its `__dict__`), when it has any.
+    fn state<'py>(slf: &Bound<'py, Self>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        match slf.getattr(pyo3::intern!(slf.py(), "__dict__")) {
+            Ok(state) if state.is_truthy()? => Ok(Some(state)),
+            _ => Ok(None),
+        }
     }
 
     /// The core set, shared: the batch functions ask it their question directly.
@@ -84,7 +112,7 @@ impl PointSet {
     /// The positions `order` names (a sequence of ints or an integer array).
     fn positions(&self, order: &Bound<'_, PyAny>) -> Result<Vec<usize>> {
         // A route from `greedy_route`: an int64 array, read without a Python int each.
-        if let Some(array) = numpy_api::array_of::<i64>(order) {
+        if let Some(array) = numpy_api::exact_array_of::<i64>(order) {
             if let Ok(readonly) = array.try_readonly() {
                 if let Ok(values) = readonly.as_slice() {
                     let len = self.points().len() as i64;
@@ -101,8 +129,15 @@ impl PointSet {
                 }
             }
         }
+        let Ok(items) = order.try_iter() else {
+            return Err(PyTypeError::new_err(format!(
+                "order must be a sequence of integers, not {}",
+                type_name(order)
+            ))
+            .into());
+        };
         let mut positions = Vec::with_capacity(order.len().unwrap_or(0));
-        for item in order.try_iter()? {
+        for item in items {
             positions.push(self.position(&item?, "integers")?);
         }
         Ok(positions)
@@ -112,30 +147,31 @@ impl PointSet {
         Arc::ptr_eq(&self.set, &other.set) || self.points() == other.points()
     }
 
-    /// Points equal to `value` (by `==`, as a sequence's `index` and `count` compare).
-    fn matches<'py>(
+    /// The positions in `range` where `value` is stored: by its stored coordinates if it
+    /// is a `Point` (of any subclass, as `==` and the batch functions read a Point),
+    /// nowhere for anything else (whose `__eq__` is not asked).
+    fn positions_of(
         &self,
-        py: Python<'py>,
-        value: &Bound<'py, PyAny>,
-    ) -> Result<impl Fn(CorePoint) -> PyResult<bool> + 'py> {
-        // A plain Point compares by coordinates: no object need be made per point.
-        let plain = value
-            .cast_exact::<Point>()
-            .ok()
-            .map(Point::coordinates)
-            .transpose()?;
-        let value = value.clone();
-        Ok(move |point: CorePoint| match plain {
-            Some(wanted) => Ok(point == wanted),
-            None => Bound::new(py, Point::from(point))?.as_any().eq(&value),
-        })
+        value: &Bound<'_, PyAny>,
+        range: std::ops::Range<usize>,
+    ) -> Result<impl Iterator<Item = usize> + '_> {
+        let wanted = match value.cast::<Point>() {
+            Ok(point) => Some(Point::coordinates(point)?),
+            Err(_) => None,
+        };
+        let points = &self.points()[range.clone()];
+        Ok(points
+            .iter()
+            .zip(range)
+            .filter(move |&(&point, _)| Some(point) == wanted)
+            .map(|(_, k)| k))
     }
 }
 
 #[pymethods]
 impl PointSet {
     #[new]
-    #[pyo3(signature = (points))]
+    #[pyo3(signature = (points), text_signature = "(points)")]
     fn new(points: &Bound<'_, PyAny>) -> Result<Self> {
         if let Ok(other) = points.cast::<PointSet>() {
             // Immutable: the same points serve both; the new set builds its own index.
@@ -150,17 +186,32 @@ impl PointSet {
     /// Python object a point. ``progress(done, total)`` counts bytes.
     #[classmethod]
     #[pyo3(signature = (path, *, progress = None))]
-    fn load(
-        _cls: &Bound<'_, PyType>,
-        path: &Bound<'_, PyAny>,
-        progress: Option<&Bound<'_, PyAny>>,
-    ) -> Result<Self> {
-        PointSet::from_points(points_file::load_columns(path, progress)?)
+    fn load<'py>(
+        cls: &Bound<'py, PyType>,
+        path: &Bound<'py, PyAny>,
+        progress: Option<&Bound<'py, PyAny>>,
+    ) -> Result<Bound<'py, PyAny>> {
+        let set = PointSet::from_points(points_file::load_columns(path, progress)?)?;
+        Ok(PointSet::of_class(cls, set)?)
     }
 
     /// The set whose columns are ``xs`` and ``ys``, little-endian ``u32`` each (pickles).
     #[classmethod]
-    fn _from_columns(_cls: &Bound<'_, PyType>, xs: &[u8], ys: &[u8]) -> Result<Self> {
+    fn _from_columns<'py>(
+        cls: &Bound<'py, PyType>,
+        xs: &Bound<'py, PyAny>,
+        ys: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyAny>> {
+        let bytes = |column: &Bound<'py, PyAny>| -> PyResult<Vec<u8>> {
+            match column.cast::<PyBytes>() {
+                Ok(bytes) => Ok(bytes.as_bytes().to_vec()),
+                Err(_) => Err(PyTypeError::new_err(format!(
+                    "PointSet columns must be bytes, not {}",
+                    type_name(column)
+                ))),
+            }
+        };
+        let (xs, ys) = (bytes(xs)?, bytes(ys)?);
         if !xs.len().is_multiple_of(4) || xs.len() != ys.len() {
             return Err(PyValueError::new_err(
                 "PointSet columns must be little-endian u32 bytes of equal length",
@@ -173,29 +224,34 @@ impl PointSet {
                 .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect::<Vec<u32>>()
         };
-        let points = column(xs)
+        let points = column(&xs)
             .into_iter()
-            .zip(column(ys))
+            .zip(column(&ys))
             .map(|(x, y)| CorePoint::new(x, y))
             .collect();
-        PointSet::from_points(points)
+        Ok(PointSet::of_class(cls, PointSet::from_points(points)?)?)
     }
 
     fn __len__(&self) -> usize {
         self.points().len()
     }
 
-    fn __getitem__<'py>(&self, index: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
+    fn __getitem__<'py>(
+        slf: &Bound<'py, Self>,
+        index: &Bound<'py, PyAny>,
+    ) -> Result<Bound<'py, PyAny>> {
         let py = index.py();
+        let this = slf.get();
         if let Ok(slice) = index.cast::<PySlice>() {
-            let indices = slice.indices(self.points().len() as isize)?;
+            let indices = slice.indices(this.points().len() as isize)?;
             let picked = (0..indices.slicelength)
-                .map(|k| self.points()[(indices.start + k as isize * indices.step) as usize])
+                .map(|k| this.points()[(indices.start + k as isize * indices.step) as usize])
                 .collect();
-            return Ok(Bound::new(py, PointSet::from_points(picked)?)?.into_any());
+            let set = PointSet::from_points(picked)?;
+            return Ok(PointSet::of_class(&slf.get_type(), set)?);
         }
-        let k = self.position(index, "integers or slices")?;
-        Ok(Bound::new(py, Point::from(self.points()[k]))?.into_any())
+        let k = this.position(index, "integers or slices")?;
+        Ok(Bound::new(py, Point::from(this.points()[k]))?.into_any())
     }
 
     fn __iter__(slf: Bound<'_, Self>) -> PointSetIterator {
@@ -207,39 +263,40 @@ impl PointSet {
     }
 
     fn __contains__(&self, value: &Bound<'_, PyAny>) -> Result<bool> {
-        let matches = self.matches(value.py(), value)?;
-        for &point in self.points() {
-            if matches(point)? {
-                return Ok(true);
-            }
-        }
-        Ok(false)
+        Ok(self
+            .positions_of(value, 0..self.points().len())?
+            .next()
+            .is_some())
     }
 
-    /// The first position of ``value`` at or after ``start`` and before ``stop``
-    /// (``ValueError`` when there is none), as for any sequence.
-    #[pyo3(signature = (value, start = 0, stop = None))]
-    fn index(&self, value: &Bound<'_, PyAny>, start: isize, stop: Option<isize>) -> Result<usize> {
-        let len = self.points().len() as isize;
-        let clamp = |k: isize| (if k < 0 { k + len } else { k }).clamp(0, len) as usize;
-        let (start, stop) = (clamp(start), stop.map_or(len as usize, clamp));
-        let matches = self.matches(value.py(), value)?;
-        for k in start..stop.max(start) {
-            if matches(self.points()[k])? {
-                return Ok(k);
-            }
-        }
-        Err(PyValueError::new_err(()).into())
+    /// The first position of ``value`` in ``[start:stop]``; ``ValueError`` if absent.
+    #[pyo3(
+        signature = (value, start = None, stop = None),
+        text_signature = "($self, value, start=0, stop=9223372036854775807)"
+    )]
+    fn index(
+        &self,
+        value: &Bound<'_, PyAny>,
+        start: Option<&Bound<'_, PyAny>>,
+        stop: Option<&Bound<'_, PyAny>>,
+    ) -> Result<usize> {
+        let py = value.py();
+        // As `slice(start, stop).indices(len)` reads them (negative from the end).
+        let slice = py
+            .import("builtins")?
+            .getattr("slice")?
+            .call1((start.map_or(0.into_bound_py_any(py)?, Bound::clone), stop))?;
+        let (first, last, _): (usize, usize, isize) = slice
+            .call_method1("indices", (self.points().len(),))?
+            .extract()?;
+        self.positions_of(value, first..last.max(first))?
+            .next()
+            .ok_or_else(|| PyValueError::new_err("PointSet.index(x): x not in PointSet").into())
     }
 
-    /// How many points equal ``value``.
+    /// How many times ``value`` is stored.
     fn count(&self, value: &Bound<'_, PyAny>) -> Result<usize> {
-        let matches = self.matches(value.py(), value)?;
-        let mut count = 0;
-        for &point in self.points() {
-            count += usize::from(matches(point)?);
-        }
-        Ok(count)
+        Ok(self.positions_of(value, 0..self.points().len())?.count())
     }
 
     /// ``(min_x, min_y, max_x, max_y)``, or ``None`` for an empty set.
@@ -306,13 +363,13 @@ impl PointSet {
 
     /// A new ``(n, 2)`` ``uint32`` NumPy array of the points.
     fn to_numpy<'py>(&self, py: Python<'py>) -> Result<Bound<'py, PyArray2<u32>>> {
-        if py.import("numpy").is_err() {
+        // NumPy as the answers see it: installed, and its ndarray a type.
+        if Form::of_point_sets(py)? == Form::Lists {
             return Err(PyImportError::new_err(
                 "PointSet.to_numpy needs NumPy, which is not installed",
             )
             .into());
         }
-        numpy_api::ensure(py)?;
         let flat: Vec<u32> = self.points().iter().flat_map(|p| [p.x, p.y]).collect();
         let array = Array2::from_shape_vec((self.points().len(), 2), flat)
             .expect("two coordinates a point make n rows of 2");
@@ -336,14 +393,15 @@ impl PointSet {
         }
     }
 
-    fn __repr__(&self) -> String {
-        let count = self.points().len();
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        let count = slf.get().points().len();
         let noun = if count == 1 { "point" } else { "points" };
-        format!("PointSet({count} {noun})")
+        Ok(format!("{}({count} {noun})", slf.get_type().name()?))
     }
 
     /// Pickled by reference to ``legacy_app.PointSet``, with the columns as
-    /// little-endian ``u32`` bytes: loadable under either backend.
+    /// little-endian ``u32`` bytes: loadable under either backend; a subclass's
+    /// attributes travel as state.
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         let py = slf.py();
         let points = slf.get().points();
@@ -356,18 +414,43 @@ impl PointSet {
             })
         };
         let rebuild = slf.get_type().getattr("_from_columns")?;
-        (rebuild, (column(|p| p.x)?, column(|p| p.y)?)).into_pyobject(py)
-    }
-
-    /// An equal set (the points are shared, being immutable; the index is not copied).
-    fn __copy__(&self) -> Self {
-        PointSet {
-            set: Arc::new(CorePointSet::new(self.set.shared_points())),
+        let columns = (column(|p| p.x)?, column(|p| p.y)?);
+        match PointSet::state(slf)? {
+            Some(state) => (rebuild, columns, state).into_pyobject(py),
+            None => (rebuild, columns).into_pyobject(py),
         }
     }
 
-    fn __deepcopy__(&self, _memo: &Bound<'_, PyAny>) -> Self {
-        self.__copy__()
+    /// An equal set (the points are shared, being immutable; the index is not copied).
+    fn __copy__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        let set = PointSet {
+            set: Arc::new(CorePointSet::new(slf.get().set.shared_points())),
+        };
+        let copied = PointSet::of_class(&slf.get_type(), set)?;
+        if let Some(state) = PointSet::state(slf)? {
+            copied
+                .getattr("__dict__")?
+                .call_method1("update", (state,))?;
+        }
+        Ok(copied)
+    }
+
+    fn __deepcopy__<'py>(
+        slf: &Bound<'py, Self>,
+        memo: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let py = slf.py();
+        let set = PointSet {
+            set: Arc::new(CorePointSet::new(slf.get().set.shared_points())),
+        };
+        let copied = PointSet::of_class(&slf.get_type(), set)?;
+        if let Some(state) = PointSet::state(slf)? {
+            let state = py.import("copy")?.call_method1("deepcopy", (state, memo))?;
+            copied
+                .getattr("__dict__")?
+                .call_method1("update", (state,))?;
+        }
+        Ok(copied)
     }
 }
 
