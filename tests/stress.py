@@ -20,7 +20,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from legacy_app.comparison import attempt, describe
-from tests.fuzz_checker import is_panic
 
 THREADS = 8
 # Every wait is bounded, and generously: two cores shared with other work.
@@ -48,7 +47,9 @@ def together(body: Callable[[int], None], count: int = THREADS) -> dict[str, Any
             barrier.wait(timeout=WAIT_SECONDS)
             body(k)
         except BaseException as error:  # noqa: BLE001 - reported, not lost in a thread
-            problems.append(f"thread {k}: {kind(error)}: {error}")
+            kind = type(error)
+            # PyO3's PanicException shows as pyo3_runtime.PanicException.
+            problems.append(f"thread {k}: {kind.__module__}.{kind.__qualname__}: {error}")
 
     threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(count)]
     for thread in threads:
@@ -58,12 +59,6 @@ def together(body: Callable[[int], None], count: int = THREADS) -> dict[str, Any
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     stuck = [thread.name for thread in threads if thread.is_alive()]
     return {"problems": problems, "stuck": stuck}
-
-
-def kind(error: BaseException) -> str:
-    """An exception's class, PyO3's ``PanicException`` named as such."""
-    name = type(error).__name__
-    return f"{name} (a Rust panic)" if is_panic(type(error)) else name
 
 
 def alone(calls: Calls) -> dict[str, Attempt]:

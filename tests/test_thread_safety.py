@@ -177,7 +177,7 @@ def child_batch(form: str, size: str, rounds: str) -> int:
 @pytest.mark.parametrize("form", list(SHARED_FORMS))
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_batch_functions_on_shared_points_answer_as_on_one_thread(backend: str, form: str) -> None:
-    run(backend, "batch", form, size_for(backend, rust=20_000, python=1_500), "2")
+    run(backend, "batch", form, size_for(backend, rust=20_000, python=600), "1")
 
 
 def child_methods(class_name: str, rounds: str) -> int:
@@ -444,7 +444,7 @@ def child_changing(form: str, size: str, rounds: str) -> int:
 def test_batch_calls_while_other_threads_change_the_points(backend: str, form: str) -> None:
     """No serial order defines the values here: no crash, no exception, the right shape,
     and only distances that the coordinates written can give."""
-    run(backend, "changing", form, size_for(backend, rust=20_000, python=800), "2")
+    run(backend, "changing", form, size_for(backend, rust=20_000, python=400), "1")
 
 
 if __name__ == "__main__":

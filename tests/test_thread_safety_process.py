@@ -69,7 +69,7 @@ def child_pool(size: str, rounds: str) -> int:
     contended()
     api = served()
     array = tie_heavy(int(size))
-    points = [api.Point(x, y) for x, y in array[:2000].tolist()]
+    points = [api.Point(x, y) for x, y in array[:2_000].tolist()]
     work: dict[str, Callable[[], object]] = {
         "nearest_neighbors": lambda: api.nearest_neighbors(array),
         "closest_pair": lambda: api.closest_pair(array),
@@ -101,7 +101,7 @@ def child_pool(size: str, rounds: str) -> int:
 
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_the_worker_pool_shared_by_many_threads_as_the_cap_changes(backend: str) -> None:
-    run(backend, "pool", size_for(backend, rust=20_000, python=1_000), "1")
+    run(backend, "pool", size_for(backend, rust=20_000, python=300), "1")
 
 
 # ---------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ def child_shadow(folder: str, rounds: str) -> int:
 
 @pytest.mark.parametrize("rate", ["1", "0.3"])
 def test_shadow_counters_add_up_under_threads(rate: str, tmp_path: Path) -> None:
-    run("shadow", "shadow", str(tmp_path), "40", LEGACY_APP_SHADOW_RATE=rate)
+    run("shadow", "shadow", str(tmp_path), "30", LEGACY_APP_SHADOW_RATE=rate)
 
 
 if __name__ == "__main__":
