@@ -5,7 +5,8 @@ test with a report instead of ending or hanging the run. In the child, ``togethe
 starts its threads at once and bounds every wait; ``hammer`` makes the same calls from
 every thread and compares each outcome with what one thread got first;
 ``while_changed`` keeps some threads changing shared objects while the others read them.
-The child ends with ``finish(report)``; the parent judges the report with ``check``.
+The child ends with ``finish(report)``; the parent runs it and judges its report with
+``run_stress``.
 """
 
 from __future__ import annotations
@@ -17,9 +18,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
 from typing import Any, NoReturn
 
-from legacy_app.comparison import attempt, describe
+import numpy as np
+
+import legacy_app
+from legacy_app.comparison import Outcome, attempt, describe
+from tests import children
 
 THREADS = 8
 # Every wait is bounded, and generously: two cores shared with other work.
@@ -27,8 +34,9 @@ WAIT_SECONDS = 240.0
 CHILD_SECONDS = 600.0
 
 Calls = Mapping[str, Callable[[], object]]
-# What one call gave: its outcome (legacy_app.comparison) and what it returned or raised.
-Attempt = tuple[tuple[Any, ...], object]
+Array = np.ndarray[Any, np.dtype[np.int64]]
+# What one call gave: its outcome, and what it returned or raised.
+Attempt = tuple[Outcome, object]
 
 
 def contended() -> None:
@@ -36,10 +44,10 @@ def contended() -> None:
     sys.setswitchinterval(1e-6)
 
 
-def together(body: Callable[[int], None], count: int = THREADS) -> dict[str, Any]:
-    """Run ``body(k)`` for each ``k`` in ``range(count)`` on a thread of its own, all
+def together(body: Callable[[int], None]) -> dict[str, Any]:
+    """Run ``body(k)`` for each ``k`` in ``range(THREADS)`` on a thread of its own, all
     released at once: what any of them raised, and which never finished (a deadlock)."""
-    barrier = threading.Barrier(count)
+    barrier = threading.Barrier(THREADS)
     problems: list[str] = []
 
     def run(k: int) -> None:
@@ -51,7 +59,7 @@ def together(body: Callable[[int], None], count: int = THREADS) -> dict[str, Any
             # PyO3's PanicException shows as pyo3_runtime.PanicException.
             problems.append(f"thread {k}: {kind.__module__}.{kind.__qualname__}: {error}")
 
-    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(count)]
+    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(THREADS)]
     for thread in threads:
         thread.start()
     deadline = time.monotonic() + WAIT_SECONDS
@@ -127,10 +135,36 @@ def finish(report: Mapping[str, Any]) -> NoReturn:
     os._exit(0)
 
 
-def check(report: Mapping[str, Any]) -> None:
-    """The parent's verdict on a child's report."""
+def run_stress(module: str, backend: str, *args: str, **env: str) -> None:
+    """Run child command ``args[0]`` of test module ``module`` under ``backend``, and
+    fail on what its report found."""
+    report = children.run_child(module, *args, timeout=CHILD_SECONDS, backend=backend, **env)
     assert report["stuck"] == [], "deadlock: these threads never finished"
     assert report["problems"][:20] == []
+
+
+def served() -> ModuleType:
+    """The module serving the public names in this child (``LEGACY_APP_BACKEND``)."""
+    return legacy_app.load_backend(legacy_app.BACKEND)
+
+
+def size_for(backend: str, rust: int, python: int) -> str:
+    """Inputs big enough for Rust's worker pool; what the pure-Python backend reads in a moment."""
+    return str(rust if backend == "rust" else python)
+
+
+def tie_heavy(size: int, seed: int = 6) -> Array:
+    """``size`` points in a 3000 x 3000 square: duplicates and ties, where a race would
+    pick another index."""
+    return np.random.default_rng(seed).integers(0, 3000, size=(size, 2), dtype=np.int64)
+
+
+def points_file(path: Path, array: Array, last_line: str = "", comments: bool = False) -> Path:
+    """A points file of ``array``'s points, each followed by a comment line if asked."""
+    comment = "# " + "-" * 60 + "\n" if comments else ""
+    lines = "".join(f"{x},{y}\n{comment}" for x, y in array.tolist())
+    path.write_text("x,y\n" + lines + last_line)
+    return path
 
 
 class Lines(io.TextIOBase):

@@ -25,7 +25,6 @@ import sys
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -35,15 +34,19 @@ import legacy_app
 from legacy_app.comparison import attempt, describe, outcome
 from tests import children
 from tests.stress import (
-    CHILD_SECONDS,
     THREADS,
+    Array,
     Calls,
     Lines,
     alone,
-    check,
     contended,
     finish,
     hammer,
+    points_file,
+    run_stress,
+    served,
+    size_for,
+    tie_heavy,
     while_changed,
     with_progress,
 )
@@ -59,33 +62,14 @@ DISTANCES = frozenset(
     for y2 in VALUES
 )
 
-Array = np.ndarray[Any, np.dtype[np.int64]]
-
-
-def tie_heavy(size: int, seed: int = 6) -> Array:
-    """``size`` points in a 3000 x 3000 square: duplicates and ties, where a race would
-    pick another index."""
-    return np.random.default_rng(seed).integers(0, 3000, size=(size, 2), dtype=np.int64)
-
 
 def of_values(size: int, seed: int = 7) -> Array:
     """``size`` points whose coordinates are all in ``VALUES``."""
     return np.random.default_rng(seed).choice(np.array(VALUES, dtype=np.int64), size=(size, 2))
 
 
-def size_for(backend: str, rust: int, python: int) -> str:
-    """Inputs big enough for Rust's worker pool; what the pure-Python backend reads in a moment."""
-    return str(rust if backend == "rust" else python)
-
-
-def served() -> ModuleType:
-    """The module serving the public names in this child (``LEGACY_APP_BACKEND``)."""
-    return legacy_app.load_backend(legacy_app.BACKEND)
-
-
 def run(backend: str, *args: str, **env: str) -> None:
-    """Run child command ``args[0]`` under ``backend`` and judge its report."""
-    check(children.run_child(__name__, *args, timeout=CHILD_SECONDS, backend=backend, **env))
+    run_stress(__name__, backend, *args, **env)
 
 
 # ---------------------------------------------------------------------------------------
@@ -199,14 +183,6 @@ def child_methods(class_name: str, rounds: str) -> int:
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_methods_of_shared_objects_answer_as_on_one_thread(backend: str, class_name: str) -> None:
     run(backend, "methods", class_name, "200")
-
-
-def points_file(path: Path, array: Array, last_line: str = "", comments: bool = False) -> Path:
-    """A points file of ``array``'s points, each followed by a comment line if asked."""
-    comment = "# " + "-" * 60 + "\n" if comments else ""
-    lines = "".join(f"{x},{y}\n{comment}" for x, y in array.tolist())
-    path.write_text("x,y\n" + lines + last_line)
-    return path
 
 
 def child_functions(folder: str, points: str, rounds: str) -> int:

@@ -23,24 +23,25 @@ import legacy_app
 from tests import children
 from tests.children import cores, thread_names
 from tests.stress import (
-    CHILD_SECONDS,
     THREADS,
     WAIT_SECONDS,
     Lines,
     Progress,
     alone,
-    check,
     contended,
     finish,
     hammer,
+    points_file,
+    run_stress,
+    served,
+    size_for,
+    tie_heavy,
     together,
 )
-from tests.test_thread_safety import points_file, served, size_for, tie_heavy
 
 
 def run(backend: str, *args: str, **env: str) -> None:
-    """Run child command ``args[0]`` under ``backend`` and judge its report."""
-    check(children.run_child(__name__, *args, timeout=CHILD_SECONDS, backend=backend, **env))
+    run_stress(__name__, backend, *args, **env)
 
 
 # ---------------------------------------------------------------------------------------
