@@ -37,6 +37,7 @@ check:
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
 	$(MAKE) sources-only rust-checks python-checks test matrix BIN=$(CHECK_VENV)/bin
+	$(MAKE) test-threads BIN=$(CHECK_VENV)/bin
 
 BIN ?= $(VENV)/bin
 # The same interpreter and mode as setuptools-rust's build, so cargo reuses its artefacts.
@@ -72,6 +73,20 @@ fmt:
 ## test: the whole test suite; every test of the API runs under both backends
 test:
 	$(BIN)/python -m pytest
+
+# The suites of shared objects and pure functions: each of their tests runs in four
+# threads at once. A test that changes process-wide state (os.environ, sys.stdout, the
+# garbage collector) or runs child processes is marked thread_unsafe and skipped here;
+# it runs in `make test`, as do the stresses of tests/test_thread_safety*.py.
+THREAD_SUITES := $(addprefix tests/test_,points.py point_edges.py errors.py comparison.py \
+	reentrancy.py hello.py batch.py numpy_layouts.py degenerate_geometry.py differential.py \
+	points_file.py)
+
+.PHONY: test-threads
+## test-threads: each test of the shared-object suites run in 4 threads at once (pytest-run-parallel)
+test-threads:
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q --parallel-threads=4 \
+		--skip-thread-unsafe=1 $(THREAD_SUITES)
 
 ## test-fast: rebuild the extension if Rust changed, then the quick tests (no slow ones, few examples)
 test-fast:

@@ -30,7 +30,6 @@ except AttributeError as error:
     ) from error
 
 Point = rust_ext.Point
-PointSet = rust_ext.PointSet
 closest_pair = rust_ext.closest_pair
 fact = rust_ext.fact
 greedy_route = rust_ext.greedy_route

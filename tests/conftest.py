@@ -31,17 +31,21 @@ PUBLIC_NAMES: list[str] = list(CONTRACT_NAMES)
 
 
 @pytest.fixture(params=legacy_app.BACKENDS)
-def api(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+def api(request: pytest.FixtureRequest) -> Iterator[ModuleType]:
     """The public API as served by one backend.
 
     ``legacy_app``'s own names point at that backend for the test too, so what
     resolves through ``legacy_app`` (pickles of ``legacy_app.Point``) sees it.
     """
     module = legacy_app.load_backend(request.param)
-    for name in PUBLIC_NAMES:
-        monkeypatch.setattr(legacy_app, name, getattr(module, name))
-    monkeypatch.setattr(legacy_app, "BACKEND", request.param)
-    return module
+    # A patch of its own, not the ``monkeypatch`` fixture: it is made before the test
+    # starts, so a test taking ``api`` may still run in many threads at once
+    # (pytest-run-parallel runs no test that takes ``monkeypatch`` in parallel).
+    with pytest.MonkeyPatch.context() as patch:
+        for name in PUBLIC_NAMES:
+            patch.setattr(legacy_app, name, getattr(module, name))
+        patch.setattr(legacy_app, "BACKEND", request.param)
+        yield module
 
 
 # The two loaders of a points file, which follow one set of rules: a test of those rules

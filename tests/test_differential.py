@@ -20,6 +20,7 @@ from types import ModuleType
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -321,6 +322,7 @@ def night_line(api: ModuleType, duration: datetime.timedelta) -> str:
     return buffer.getvalue().splitlines()[0]
 
 
+@pytest.mark.thread_unsafe(reason="redirects the process's sys.stdout")
 @given(
     st.one_of(
         st.timedeltas(min_value=datetime.timedelta(0), max_value=datetime.timedelta(days=1000)),
@@ -362,6 +364,7 @@ LOAD = (
 )
 
 
+@pytest.mark.thread_unsafe(reason="runs child processes")
 def test_pickles_cross_backends_both_ways() -> None:
     for writer, reader in (
         ("python", "rust"),

@@ -179,6 +179,7 @@ print(json.dumps(answers))
 """
 
 
+@pytest.mark.thread_unsafe(reason="runs child processes")
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_without_numpy_sequences_of_points_work(backend: str, python_api: ModuleType) -> None:
     """NumPy not importable (``sys.modules["numpy"] = None``, as a blocked import does)."""

@@ -211,6 +211,7 @@ def test_the_class_is_shown_by_its_public_place(api: ModuleType) -> None:
     assert repr(api.Point) == "<class 'legacy_app.Point'>"
 
 
+@pytest.mark.thread_unsafe(reason="points legacy_app's names at one backend, then the other")
 @pytest.mark.parametrize("protocol", range(pickle.HIGHEST_PROTOCOL + 1))
 @pytest.mark.parametrize(("writer", "reader"), [("rust", "python"), ("python", "rust")])
 def test_pickles_load_across_backends(writer: str, reader: str, protocol: int) -> None:

@@ -150,6 +150,7 @@ def test_shipped_sample_loads(api: ModuleType, load: Loader) -> None:
     assert len(points) == 100_000
 
 
+@pytest.mark.thread_unsafe(reason="switches the process's garbage collector off and on")
 def test_garbage_collector_state_is_kept(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     import gc
 
@@ -277,6 +278,7 @@ def fifo_writer(path: Path, timeout: float) -> Iterator[int]:
         os.close(fd)
 
 
+@pytest.mark.thread_unsafe(reason="times Ctrl-C sent to a child process")
 @pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
 def test_ctrl_c_while_a_fifo_writer_is_silent(
@@ -294,6 +296,7 @@ def test_ctrl_c_while_a_fifo_writer_is_silent(
     assert latency < 1.0
 
 
+@pytest.mark.thread_unsafe(reason="times Ctrl-C sent to a child process")
 @pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
 def test_ctrl_c_while_stdin_is_a_silent_pipe(
@@ -381,6 +384,7 @@ def threads_env(threads: str) -> Iterator[None]:
             os.environ["LEGACY_APP_THREADS"] = saved
 
 
+@pytest.mark.thread_unsafe(reason="sets LEGACY_APP_THREADS in os.environ")
 @settings(max_examples=15, deadline=None)
 @given(
     seed=st.integers(0, 2**16),
