@@ -80,6 +80,7 @@ SHARED_FORMS: dict[str, Callable[[Any, Array], Any]] = {
     "list of Points": lambda api, array: [api.Point(x, y) for x, y in array.tolist()],
     "tuple of Points": lambda api, array: tuple(api.Point(x, y) for x, y in array.tolist()),
     "NumPy array": lambda api, array: array,
+    "PointSet": lambda api, array: api.PointSet(array),
 }
 
 
@@ -146,8 +147,31 @@ def point_pair(name: str) -> Callable[[Any], Calls]:
     return calls
 
 
+def point_set_calls(api: Any) -> Calls:
+    """What threads ask of one shared PointSet: every question (the first of which builds
+    its index under Rust), the sequence, summaries, pickles and copies."""
+    points = api.PointSet(tie_heavy(int(size_for(legacy_app.BACKEND, rust=3000, python=60))))
+    order = list(range(len(points) - 1, -1, -7))
+    return {
+        "nearest_neighbors": lambda: points.nearest_neighbors(),
+        "closest_pair": lambda: points.closest_pair(),
+        "greedy_route from 5": lambda: points.greedy_route(5),
+        "path_length": lambda: points.path_length(),
+        "path_length of an order": lambda: points.path_length(order),
+        "bounds": lambda: points.bounds,
+        "centroid": lambda: points.centroid,
+        "len, item, slice": lambda: (len(points), points[17], points[::-5].closest_pair()),
+        "in, count": lambda: (points[3] in points, points.count(points[3])),
+        "pickle": lambda: pickle.loads(pickle.dumps(points)) == points,
+        "copy": lambda: copy.copy(points) == points,
+        "module function": lambda: api.nearest_neighbors(points),
+        "to_numpy": lambda: points.to_numpy(),
+    }
+
+
 # Each public class: what threads ask of shared instances of it, made anew at each call.
 CLASS_CALLS: dict[str, Callable[[Any], Calls]] = {name: point_pair(name) for name in POINT_CLASSES}
+CLASS_CALLS["PointSet"] = point_set_calls
 
 
 # ---------------------------------------------------------------------------------------
