@@ -143,7 +143,17 @@ pub fn route<'py>(
 
 /// For each point, the index of its nearest other point and that distance.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``points``: a sequence of ``Point``, an ``(n, 2)`` NumPy array of non-negative ints,
+/// or a ``PointSet``. Returns ``(indices, distances)``: lists for Points; for an array,
+/// NumPy arrays (``int64`` indices, ``float64`` distances), as for a ``PointSet`` when
+/// NumPy is installed. Ties go to the lowest index; each distance is exactly
+/// ``Point.dist``'s.
+///
+/// ``progress(done, total)``, if given, is called first with ``(0, n)``, now and then
+/// while the work goes on, and last with ``(n, n)``.
+///
+/// Raises ``ValueError`` for fewer than 2 points or a coordinate out of range, and
+/// ``TypeError`` for anything but Points, an integer array or a ``PointSet``.
 #[pyfunction]
 #[pyo3(signature = (points, *, progress = None))]
 pub fn nearest_neighbors<'py>(
@@ -157,7 +167,13 @@ pub fn nearest_neighbors<'py>(
 
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``points`` as for ``nearest_neighbors``; for an array (or a ``PointSet`` with NumPy
+/// installed) the three are NumPy scalars (``int64``, ``int64``, ``float64``).
+/// ``progress(done, total)``, if given, is called first with ``(0, n)`` and last with
+/// ``(n, n)``.
+///
+/// Raises ``ValueError`` for fewer than 2 points or a coordinate out of range, and
+/// ``TypeError`` for anything but Points, an integer array or a ``PointSet``.
 #[pyfunction]
 #[pyo3(signature = (points, *, progress = None))]
 pub fn closest_pair<'py>(
@@ -169,7 +185,14 @@ pub fn closest_pair<'py>(
     closest(py, &set, form, progress)
 }
 
-/// The length of the path through the points in order, correctly rounded.
+/// The length of the path through the points in order: the sum of the distances
+/// between consecutive points, correctly rounded (as ``math.fsum``); 0 or 1 point: 0.0.
+///
+/// ``points`` as for ``nearest_neighbors``; for an array (or a ``PointSet`` with NumPy
+/// installed) the length is a NumPy ``float64``.
+///
+/// Raises ``ValueError`` for a coordinate out of range, and ``TypeError`` for anything
+/// but Points, an integer array or a ``PointSet``.
 #[pyfunction]
 #[pyo3(signature = (points))]
 pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<Bound<'py, PyAny>> {
@@ -177,9 +200,17 @@ pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<B
     length(py, &set, None, form)
 }
 
-/// A nearest-neighbour tour from ``start``; ties: the lowest index.
+/// A nearest-neighbour tour from ``start`` over every point: each step goes to the
+/// nearest point not visited yet; ties: the lowest index.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``points`` as for ``nearest_neighbors``; returns the indices in visiting order: a
+/// list for Points, a NumPy ``int64`` array for an array (or a ``PointSet`` with NumPy
+/// installed). ``progress(done, total)``, if given, is called first with ``(0, n)`` and
+/// last with ``(n, n)``.
+///
+/// Raises ``IndexError`` for a ``start`` out of range, ``TypeError`` for a ``start``
+/// that is not an int (``None`` included) or points of the wrong type, and
+/// ``ValueError`` for a coordinate out of range.
 #[pyfunction]
 #[pyo3(
     signature = (points, start = StartArgument::Default, *, progress = None),

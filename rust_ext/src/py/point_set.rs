@@ -315,7 +315,9 @@ impl PointSet {
     }
 
     /// For each point, the index of its nearest other point and that distance; ties:
-    /// the lowest index.
+    /// the lowest index. NumPy arrays (``int64``, ``float64``) when NumPy is installed,
+    /// else lists. ``progress(done, total)`` is called first with ``(0, n)`` and last
+    /// with ``(n, n)``. ``ValueError`` for fewer than 2 points.
     #[pyo3(signature = (*, progress = None))]
     fn nearest_neighbors<'py>(
         &self,
@@ -326,6 +328,8 @@ impl PointSet {
     }
 
     /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
+    /// NumPy scalars when NumPy is installed. ``progress(done, total)`` as for
+    /// ``nearest_neighbors``. ``ValueError`` for fewer than 2 points.
     #[pyo3(signature = (*, progress = None))]
     fn closest_pair<'py>(
         &self,
@@ -335,7 +339,10 @@ impl PointSet {
         batch::closest(py, &self.set, Form::of_point_sets(py)?, progress)
     }
 
-    /// A nearest-neighbour tour from ``start``; ties: the lowest index.
+    /// A nearest-neighbour tour from ``start``; ties: the lowest index. A NumPy
+    /// ``int64`` array when NumPy is installed, else a list. ``progress(done, total)`` as
+    /// for ``nearest_neighbors``. ``IndexError`` for a ``start`` out of range,
+    /// ``TypeError`` for one that is not an int.
     #[pyo3(
         signature = (start = StartArgument::Default, *, progress = None),
         text_signature = "($self, start=0, *, progress=None)"
@@ -350,7 +357,10 @@ impl PointSet {
     }
 
     /// The length of the path through the points at the positions ``order`` (default:
-    /// all, as stored), correctly rounded; the path itself is never made.
+    /// all, as stored), correctly rounded (as ``math.fsum``); the path itself is never
+    /// made. A NumPy ``float64`` when NumPy is installed. ``order`` is a sequence of ints
+    /// or an integer array, read as a list reads indices: ``IndexError`` out of range,
+    /// ``TypeError`` for an element that is not an int.
     #[pyo3(signature = (order = None))]
     fn path_length<'py>(
         &self,
