@@ -32,12 +32,9 @@ class Build(NamedTuple):
     features: tuple[str, ...]
 
 
-def build_for_this_interpreter() -> Build:
-    """Read from the interpreter's build configuration, where setuptools reads it for the
-    wheel's tag (so a test can simulate an interpreter this machine does not have)."""
-    nodot = str(sysconfig.get_config_var("py_version_nodot"))
-    version = (int(nodot[0]), int(nodot[1:]))
-    if not sysconfig.get_config_var("Py_GIL_DISABLED"):
+def build_for(version: tuple[int, int], gil_disabled: bool) -> Build:
+    """The build for a CPython of ``version``, with or without its GIL."""
+    if not gil_disabled:
         # abi3: one wheel for every CPython from 3.9 on (PyO3's abi3-py39, Cargo.toml).
         return Build("cp39", ())
     if version < (3, 15):
@@ -47,6 +44,14 @@ def build_for_this_interpreter() -> Build:
     # PEP 803's abi3t: one extension for CPython 3.15 and later, with or without a GIL
     # (the crate's abi3t feature).
     return Build("cp315", ("abi3t",))
+
+
+def build_for_this_interpreter() -> Build:
+    """Read from the interpreter's build configuration, where setuptools reads it for the
+    wheel's tag (so a test can simulate an interpreter this machine does not have)."""
+    nodot = str(sysconfig.get_config_var("py_version_nodot"))
+    version = (int(nodot[0]), int(nodot[1:]))
+    return build_for(version, bool(sysconfig.get_config_var("Py_GIL_DISABLED")))
 
 
 class BuildPyWithStubs(build_py):
@@ -87,7 +92,7 @@ SETUP: dict[str, Any] = {
     "zip_safe": False,
 }
 
-# setuptools runs this file as __main__; tests/test_packaging.py imports it to see
-# what it would build.
+# setuptools runs this file as __main__; tests/test_packaging.py and
+# scripts/free_threaded_checks.py import it to see what it would build.
 if __name__ == "__main__":
     setup(**SETUP)

@@ -10,10 +10,10 @@ of build is checked without building, in children that simulate each interpreter
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -99,7 +99,9 @@ def test_sdist_holds_everything_needed(dist: Path) -> None:
         "legacy_app/py.typed",
         "legacy_app/data/sample_points.csv",
         "scripts/make_sample.py",
+        "scripts/free_threaded_checks.py",
     }
+    expected |= {str(p.relative_to(ROOT)) for p in (ROOT / "rust_ext" / "pyo3-configs").glob("*")}
     expected |= {
         str(p.relative_to(ROOT))
         for p in (ROOT / "rust_ext").rglob("*.rs")
@@ -272,22 +274,19 @@ def child_build_choice(version: str, gil: str) -> int:
 
     from setuptools.dist import Distribution
 
-    spec = importlib.util.spec_from_file_location("legacy_app_setup", ROOT / "setup.py")
-    assert spec is not None
-    assert spec.loader is not None
-    setup_py = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(setup_py)
-    dist = Distribution({"name": "legacy-app", "version": "1", **setup_py.SETUP})
+    # setup.py's own reading of the interpreter (its setup() runs only as __main__).
+    setup_args = runpy.run_path(str(ROOT / "setup.py"), run_name="legacy_app_setup")["SETUP"]
+    dist = Distribution({"name": "legacy-app", "version": "1", **setup_args})
     wheel = dist.get_command_obj("bdist_wheel")
     wheel.ensure_finalized()
     build_rust = dist.get_command_obj("build_rust")
     build_rust.ensure_finalized()
-    (extension,) = setup_py.SETUP["rust_extensions"]
+    (extension,) = setup_args["rust_extensions"]
     # The cargo arguments setuptools-rust would run (its own helper: no cargo call).
     cargo = build_rust._cargo_args(ext=extension, release=True, quiet=True)
     features = cargo[cargo.index("--features") + 1].split()
     # What setuptools makes of a stable-ABI request on this interpreter, for contrast.
-    abi3 = Distribution({"name": "legacy-app", "version": "1", **setup_py.SETUP})
+    abi3 = Distribution({"name": "legacy-app", "version": "1", **setup_args})
     abi3.get_command_obj("bdist_wheel").py_limited_api = "cp39"
     try:
         abi3.get_command_obj("bdist_wheel").ensure_finalized()
