@@ -10,7 +10,7 @@ CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
 .PHONY: help report dev check sources-only rust-checks free-threaded-checks python-checks \
-	lint fmt test test-fast matrix bench clean
+	lint fmt test test-fast wheel matrix bench clean
 
 ## help: list the verbs
 help:
@@ -83,7 +83,11 @@ test-fast:
 	$(BIN)/python -m pip install --quiet -e .
 	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q -x -m "not slow"
 
-## matrix: the abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
+## wheel: the manylinux abi3 wheel an index takes, in build/wheelhouse
+wheel:
+	$(BIN)/nox -s wheel
+
+## matrix: the manylinux abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
 matrix:
 	$(BIN)/nox -s matrix
 

@@ -100,6 +100,7 @@ def test_sdist_holds_everything_needed(dist: Path) -> None:
         "legacy_app/data/sample_points.csv",
         "scripts/make_sample.py",
         "scripts/free_threaded_checks.py",
+        "scripts/zig-cc.sh",
     }
     expected |= {str(p.relative_to(ROOT)) for p in (ROOT / "rust_ext" / "pyo3-configs").glob("*")}
     expected |= {
