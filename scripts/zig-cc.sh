@@ -20,4 +20,8 @@ for arg in "$@"; do
     *) args+=("$arg") ;;
     esac
 done
-exec "${ZIG:?the zig binary}" cc -target "${ZIG_TARGET:?e.g. x86_64-linux-gnu.2.17}" "${args[@]}"
+# -fno-sanitize: as gcc does, no sanitizer unless asked. zig cc puts UBSan's runtime
+# into unoptimised builds, and its 256 KiB of thread-locals is more static TLS than
+# dlopen leaves a module: an unoptimised extension would fail to import.
+exec "${ZIG:?the zig binary}" cc -target "${ZIG_TARGET:?e.g. x86_64-linux-gnu.2.17}" \
+    -fno-sanitize=undefined "${args[@]}"
