@@ -10,6 +10,8 @@ of build is checked without building, in children that simulate each interpreter
 
 from __future__ import annotations
 
+import ast
+import configparser
 import json
 import os
 import re
@@ -329,6 +331,20 @@ def test_each_interpreter_gets_the_build_that_fits_it(
     assert ("abi3t" in report["features"]) == tag.endswith("abi3t")
     # setuptools itself refuses abi3 on free-threaded 3.14: why setup.py must not ask.
     assert bool(report["abi3_refused"]) == (tag == "cp314-cp314t"), report["abi3_refused"]
+
+
+def test_the_classifiers_name_the_pythons_the_matrix_tests() -> None:
+    (pythons,) = (
+        ast.literal_eval(node.value)
+        for node in ast.parse((ROOT / "noxfile.py").read_text()).body
+        if isinstance(node, ast.Assign) and ast.unparse(node.targets[0]) == "PYTHONS"
+    )
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    classifiers = config["metadata"]["classifiers"].split("\n")
+    prefix = "Programming Language :: Python :: "
+    versions = [c.removeprefix(prefix) for c in classifiers if re.fullmatch(r".*3\.\d+", c)]
+    assert versions == pythons
 
 
 if __name__ == "__main__":
