@@ -18,6 +18,7 @@ import os
 import runpy
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,7 @@ def pyo3_cfgs(cargo_json: str) -> set[str]:
     raise SystemExit("cargo ran no pyo3-ffi build script")
 
 
-def check(source: Path, build_for: Any) -> None:
+def check(source: Path, build_for: Callable[[tuple[int, int], bool], Any]) -> None:
     name = source.stem
     config = read_config(source)
     major, minor = (int(part) for part in config["version"].split("."))
