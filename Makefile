@@ -9,12 +9,12 @@ VENV := .venv
 CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
-.PHONY: help report dev check sources-only rust-checks python-checks lint fmt test \
-	test-fast matrix bench bench-big clean
+.PHONY: help report dev check sources-only rust-checks free-threaded-checks python-checks \
+	lint fmt test test-threads test-fast wheel matrix bench bench-big clean
 
 ## help: list the verbs
 help:
-	@awk '/^## / { sub(/^## /, ""); split($$0, verb, ": "); printf "  %-14s %s\n", verb[1], substr($$0, length(verb[1]) + 3) }' $(MAKEFILE_LIST)
+	@awk '/^## / { sub(/^## /, ""); split($$0, verb, ": "); printf "  %-21s %s\n", verb[1], substr($$0, length(verb[1]) + 3) }' $(MAKEFILE_LIST)
 
 ## report: set up .venv (release build) and run the main job on the shipped sample
 report:
@@ -36,7 +36,8 @@ check:
 	$(PYTHON) -m venv $(CHECK_VENV)
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(MAKE) sources-only rust-checks python-checks test matrix BIN=$(CHECK_VENV)/bin
+	$(MAKE) sources-only rust-checks free-threaded-checks python-checks test matrix \
+		BIN=$(CHECK_VENV)/bin
 	$(MAKE) test-threads BIN=$(CHECK_VENV)/bin
 
 BIN ?= $(VENV)/bin
@@ -53,6 +54,10 @@ rust-checks:
 	cargo fmt $(CARGO_MANIFEST) --all --check
 	cargo clippy $(CARGO_MANIFEST) --workspace --all-targets -- -D warnings
 	cargo test $(CARGO_MANIFEST) --workspace
+
+## free-threaded-checks: cargo check and clippy -D warnings for CPython 3.14t and 3.15 abi3t
+free-threaded-checks:
+	$(BIN)/python scripts/free_threaded_checks.py
 
 ## python-checks: ruff, mypy --strict, stubtest against the built module
 python-checks:
@@ -91,10 +96,13 @@ test-threads:
 ## test-fast: rebuild the extension if Rust changed, then the quick tests (no slow ones, few examples)
 test-fast:
 	$(BIN)/python -m pip install --quiet -e .
-	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q -x -m "not slow" \
-		--ignore=tests/test_packaging.py
+	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q -x -m "not slow"
 
-## matrix: the abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
+## wheel: the manylinux abi3 wheel an index takes, in build/wheelhouse
+wheel:
+	$(BIN)/nox -s wheel
+
+## matrix: the manylinux abi3 wheel, built once, tested on every CPython 3.9-3.13 pyenv has
 matrix:
 	$(BIN)/nox -s matrix
 

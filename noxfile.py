@@ -1,7 +1,9 @@
-"""The compatibility matrix: one abi3 wheel, built once, installed into every CPython
-from 3.9 to 3.13 that pyenv has here, with the test suite run against it.
+"""The compatibility matrix: one abi3 wheel, built once as a package index takes it
+(manylinux), installed into every CPython from 3.9 to 3.13 that pyenv has here, with
+the test suite run against it.
 
     nox -s matrix            # or: make matrix
+    nox -s wheel             # only the wheel, in build/wheelhouse (make wheel)
 
 On a developer's machine the matrix runs on the interpreters that exist and names the
 missing ones; under CI (`CI=true`) every one of them is required.
@@ -13,7 +15,9 @@ not the source tree. The typing and packaging tests, which need the checkout, an
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -24,6 +28,14 @@ import nox
 ROOT = Path(__file__).resolve().parent
 WHEELHOUSE = ROOT / "build" / "wheelhouse"
 PYTHONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+# The glibc the wheel is linked against: the oldest Rust's standard library supports,
+# so the widest manylinux tag a Rust extension can honestly carry (manylinux2014).
+# Built plainly on this Debian 12 machine it would need glibc 2.34.
+GLIBC = "2.17"
+ARCH = platform.machine()
+MANYLINUX = f"manylinux_{GLIBC.replace('.', '_')}_{ARCH}"
+# A target directory of its own: another C compiler and linker than the checkout's builds.
+CARGO_TARGET = ROOT / "build" / "cargo-manylinux"
 
 nox.options.sessions = ["matrix"]
 # CI must prove every supported Python; a developer without one still gets the rest.
@@ -65,21 +77,62 @@ if _missing() and not REQUIRE_ALL:
     )
 
 
+def _zig() -> str:
+    """The zig binary of PyPI's ziglang package (the dev extra)."""
+    spec = importlib.util.find_spec("ziglang")
+    if spec is None or spec.origin is None:
+        raise RuntimeError("the manylinux wheel needs zig: pip install -e '.[dev]'")
+    return str(Path(spec.origin).parent / "zig")
+
+
+def _run(*args: str | Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run([str(arg) for arg in args], check=True, env=env)
+
+
 _built: list[Path] = []
 
 
 def _wheel() -> Path:
-    """Build the abi3 wheel once per nox run (release profile), without build
-    isolation, so Cargo reuses the checkout's release artefacts."""
-    if not _built:
-        shutil.rmtree(WHEELHOUSE, ignore_errors=True)
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
-        subprocess.run([*command, "--quiet", "-w", str(WHEELHOUSE), str(ROOT)], check=True)
-        wheels = sorted(WHEELHOUSE.glob("legacy_app-*-cp39-abi3-*.whl"))
-        if len(wheels) != 1:
-            raise RuntimeError(f"expected one abi3 wheel in {WHEELHOUSE}, found {wheels}")
-        _built.append(wheels[0])
-    return _built[0]
+    """Build the abi3 wheel once per nox run (release profile, without build isolation,
+    so Cargo reuses build/cargo-manylinux) and make it a manylinux one: linked by zig
+    against GLIBC (scripts/zig-cc.sh, mimalloc's C included), then checked and retagged
+    by auditwheel."""
+    if _built:
+        return _built[0]
+    shutil.rmtree(WHEELHOUSE, ignore_errors=True)
+    # setuptools packs build/lib into the wheel, and the Rust build is optional in
+    # setup.py: a failed one must not ship the extension a previous build left there.
+    for stale in (ROOT / "build").glob("lib.*"):
+        shutil.rmtree(stale)
+    zig_cc = str(ROOT / "scripts" / "zig-cc.sh")
+    env = {
+        **os.environ,
+        "CC": zig_cc,
+        f"CARGO_TARGET_{ARCH.upper()}_UNKNOWN_LINUX_GNU_LINKER": zig_cc,
+        "ZIG": _zig(),
+        "ZIG_TARGET": f"{ARCH}-linux-gnu.{GLIBC}",
+        "CARGO_TARGET_DIR": str(CARGO_TARGET),
+    }
+    linux = WHEELHOUSE / "linux"
+    pip_wheel = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    _run(*pip_wheel, "--quiet", "-w", linux, ROOT, env=env)
+    built = sorted(linux.glob("legacy_app-*-cp39-abi3-linux_*.whl"))
+    if len(built) != 1:
+        raise RuntimeError(f"expected one abi3 wheel in {linux} (did cargo fail?), found {built}")
+    # No patcher: the extension links only libraries every manylinux system has, and
+    # auditwheel fails rather than graft any other into the wheel.
+    auditwheel = [sys.executable, "-m", "auditwheel"]
+    _run(*auditwheel, "repair", "--patcher", "none", "--plat", MANYLINUX, "-w", WHEELHOUSE, *built)
+    (wheel,) = WHEELHOUSE.glob(f"legacy_app-*-cp39-abi3-*{MANYLINUX}*.whl")
+    _run(*auditwheel, "show", wheel)
+    _built.append(wheel)
+    return wheel
+
+
+@nox.session(python=False)
+def wheel(session: nox.Session) -> None:
+    """The manylinux wheel alone, in build/wheelhouse."""
+    session.log(f"built {_wheel()}")
 
 
 @nox.session(python=PYTHONS)
