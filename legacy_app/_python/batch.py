@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from legacy_app._contract import IntegerArray
 
 Coordinates = tuple[list[int], list[int]]
-# Called now and then with (points done, points in all), last with (n, n).
+# Called first with (0, n), now and then with (points done, points in all), last with (n, n).
 Progress = Optional[Callable[[int, int], object]]
 # How often the long loops report progress.
 PROGRESS_EVERY = 4096
@@ -104,8 +104,10 @@ def _nearest(
     order = sorted(range(n), key=lambda i: (xs[i], ys[i]))
     nearest = [-1] * n
     squared = [0] * n
+    if progress is not None:
+        progress(0, n)
     for rank, i in enumerate(order):
-        if progress is not None and rank % PROGRESS_EVERY == 0:
+        if progress is not None and rank and rank % PROGRESS_EVERY == 0:
             progress(rank, n)
         x, y = xs[i], ys[i]
         best, best_j = -1, -1
@@ -219,6 +221,8 @@ def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> A
     unvisited = sorted((xs[i], ys[i], i) for i in range(n) if i != start)
     route = [start]
     x, y = xs[start], ys[start]
+    if progress is not None:
+        progress(0, n)
     while unvisited:
         if progress is not None and len(route) % PROGRESS_EVERY == 0:
             progress(len(route), n)
