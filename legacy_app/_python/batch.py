@@ -11,11 +11,11 @@ from __future__ import annotations
 import bisect
 import math
 import operator
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Optional, overload
 
+from legacy_app import threads
 from legacy_app._python.point import MAX_COORDINATE, Point
 
 if TYPE_CHECKING:
@@ -31,21 +31,10 @@ Progress = Optional[Callable[[int, int], object]]
 PROGRESS_EVERY = 4096
 
 
-THREADS_VARIABLE = "LEGACY_APP_THREADS"
-
-
 def check_threads() -> None:
-    """``LEGACY_APP_THREADS``, when set, must be a positive integer.
-
-    It caps the Rust backend's worker threads; this backend works on the calling
-    thread, but takes the same settings as valid, so a bad one fails under both.
-    """
-    value = os.environ.get(THREADS_VARIABLE)
-    if value is None:
-        return
-    digits = value.strip()
-    if not (digits.isascii() and digits.isdigit() and int(digits) > 0):
-        raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got '{value}'")
+    """A bad ``LEGACY_APP_THREADS`` fails here as under the Rust backend, where it caps
+    the worker threads (this backend works on the calling thread)."""
+    threads.cap()
 
 
 def _numpy_array(points: object) -> Any | None:
