@@ -25,7 +25,6 @@ import logging
 import math
 import os
 import stat
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +34,7 @@ from typing import Any, NamedTuple, Optional, TypeVar, cast
 
 from legacy_app import _python as reference
 from legacy_app._contract import PUBLIC_NAMES
+from legacy_app._numpy import imported_numpy
 from legacy_app.comparison import (
     CANDIDATE_MODULE,
     Outcome,
@@ -237,7 +237,7 @@ def _is_regular_file(path: object) -> bool:
 def _candidate_points(points: object) -> object:
     """``points`` for the Rust backend: reference Points become Rust Points with the same
     stored coordinates; NumPy arrays and anything without reference Points go as is."""
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is not None and isinstance(points, numpy.ndarray):
         return points
     try:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Optional, overload
 
 from legacy_app import threads
+from legacy_app._numpy import imported_numpy
 from legacy_app._python.point import MAX_COORDINATE, Point
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def check_threads() -> None:
 
 def _numpy_array(points: object) -> Any | None:
     """``points`` if it is a NumPy array (NumPy is never imported just to ask)."""
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is None or not isinstance(points, numpy.ndarray):
         return None
     # numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
@@ -65,9 +66,15 @@ def _array_coordinates(array: Any) -> Coordinates:
 
 
 def _coordinates(points: Iterable[Point]) -> Coordinates:
+    try:
+        items = iter(points)
+    except TypeError:
+        raise TypeError(
+            f"points must be a NumPy array or a sequence of Points, not {type(points).__name__}"
+        ) from None
     xs: list[int] = []
     ys: list[int] = []
-    for index, point in enumerate(points):
+    for index, point in enumerate(items):
         if not isinstance(point, Point):
             raise TypeError(f"points[{index}] must be a Point, not {type(point).__name__}")
         # The stored coordinates, as dist() reads them: a subclass property that

@@ -1,9 +1,9 @@
 //! The `points` argument of the batch functions: a sequence of `Point`, or an `(n, 2)`
 //! NumPy array of integers, read once into plain `legacy_core::Point`s.
 //!
-//! NumPy is never imported just to ask, and rust-numpy is only reached once NumPy is
-//! known to be importable (its first use loads NumPy's C API, and a missing NumPy
-//! would make that fail). Arrays are read straight from their buffer when it is
+//! NumPy is never imported just to ask, and rust-numpy is only reached once NumPy's C
+//! API is known to load (its first use loads it, and panics where it cannot: a
+//! `numpy` in `sys.modules` that is a stand-in). Arrays are read straight from their buffer when it is
 //! native-endian, aligned and C-contiguous; any other layout (unaligned packed
 //! records, other byte orders, strides, Fortran order) is first copied by NumPy's
 //! own safe conversion, so every layout gives the same answer as a contiguous copy.
@@ -14,7 +14,8 @@ use numpy::{
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyCapsule, PyCapsuleMethods, PyDict, PyList, PyTuple, PyType};
 
 use crate::py::arguments::type_name;
 use crate::py::errors::Result;
@@ -54,6 +55,11 @@ fn imported<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAn
 }
 
 /// `points` as an array, if it is an instance of an imported, working NumPy's ndarray.
+///
+/// Under the name `numpy` there may be a stand-in (a stub, a mock, a broken install):
+/// its `ndarray` may be missing or no type (then Points in a list never notice it), or
+/// a type of its own whose objects are no arrays. Only NumPy's C API says what an array
+/// is; what it refuses goes on as a sequence, which a non-iterable is not.
 fn numpy_array<'py>(points: &Bound<'py, PyAny>) -> Result<Option<Bound<'py, PyUntypedArray>>> {
     let py = points.py();
     let Some(numpy) = imported(py, "numpy")? else {
@@ -62,16 +68,51 @@ fn numpy_array<'py>(points: &Bound<'py, PyAny>) -> Result<Option<Bound<'py, PyUn
     let Ok(ndarray) = numpy.getattr(pyo3::intern!(py, "ndarray")) else {
         return Ok(None);
     };
-    if !points.is_instance(&ndarray)? {
+    let Ok(ndarray) = ndarray.cast_into::<PyType>() else {
+        return Ok(None);
+    };
+    if !points.is_instance(&ndarray)? || !array_api_loads(py) {
         return Ok(None);
     }
+    let Ok(array) = points.cast::<PyUntypedArray>() else {
+        return Ok(None);
+    };
     // numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
     if let Some(ma) = imported(py, "numpy.ma")? {
         if points.is_instance(&ma.getattr(pyo3::intern!(py, "MaskedArray"))?)? {
             return Err(CoreError::MaskedArray.into());
         }
     }
-    Ok(Some(points.cast::<PyUntypedArray>()?.clone()))
+    Ok(Some(array.clone()))
+}
+
+/// Whether NumPy's C API can be loaded: the steps rust-numpy takes at its first use,
+/// where a failure is a panic, taken here first, where a failure only means "no NumPy"
+/// (the error itself says nothing more to the caller). Once they succeed, rust-numpy
+/// loads the API right after and keeps it for good, so they are not taken again.
+fn array_api_loads(py: Python<'_>) -> bool {
+    static LOADED: PyOnceLock<()> = PyOnceLock::new();
+    let load = || -> PyResult<()> {
+        let version = py.import("numpy")?.getattr("__version__")?;
+        let parsed = py
+            .import("numpy.lib")?
+            .getattr("NumpyVersion")?
+            .call1((version,))?;
+        let core = if parsed.getattr("major")?.extract::<u8>()? >= 2 {
+            "numpy._core.multiarray"
+        } else {
+            "numpy.core.multiarray"
+        };
+        let api = py.import(core)?.getattr("_ARRAY_API")?;
+        if api.cast::<PyCapsule>()?.is_valid_checked(None) {
+            Ok(())
+        } else {
+            Err(PyTypeError::new_err(
+                "NumPy's _ARRAY_API is not a valid capsule",
+            ))
+        }
+    };
+    LOADED.get_or_try_init(py, load).is_ok()
 }
 
 fn array_points(array: &Bound<'_, PyUntypedArray>, may_copy: bool) -> Result<Vec<CorePoint>> {
@@ -158,8 +199,19 @@ fn sequence_points(points: &Bound<'_, PyAny>) -> Result<Vec<CorePoint>> {
         .map(|list| list.len())
         .or_else(|_| points.cast::<PyTuple>().map(|tuple| tuple.len()))
         .unwrap_or(0);
+    let items = points.try_iter().map_err(|error| {
+        if error.is_instance_of::<PyTypeError>(points.py()) {
+            // Not iterable: say what was expected, as the Python backend does.
+            PyTypeError::new_err(format!(
+                "points must be a NumPy array or a sequence of Points, not {}",
+                type_name(points)
+            ))
+        } else {
+            error
+        }
+    })?;
     let mut read = Vec::with_capacity(exact);
-    for (row, item) in points.try_iter()?.enumerate() {
+    for (row, item) in items.enumerate() {
         if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
             points.py().check_signals()?;
         }
