@@ -47,7 +47,11 @@ pub fn read(points: &Bound<'_, PyAny>) -> Result<Points> {
 
 /// A module already imported, if it is (`None` also when `sys.modules` maps it to None).
 fn imported<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let modules = py.import("sys")?.getattr(pyo3::intern!(py, "modules"))?;
+    // `sys` itself is imported once: `py.import` goes through `__import__` each time,
+    // a good part of a whole batch call on a few Points.
+    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?;
+    let modules = sys.bind(py).getattr(pyo3::intern!(py, "modules"))?;
     let Ok(modules) = modules.cast_into::<PyDict>() else {
         return Ok(None);
     };
