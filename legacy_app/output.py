@@ -63,7 +63,7 @@ class _Utf8Writer(io.TextIOBase):
 @contextlib.contextmanager
 def standard_output_document() -> Iterator[TextIO]:
     """Standard output for a document (``-`` for an output file): the same bytes as the
-    file would hold (UTF-8, ``\n``), whatever the locale says."""
+    file would hold (UTF-8, newlines as written), whatever the locale says."""
     with output_to("standard output"):
         sys.stdout.flush()
         binary: BinaryIO | None = getattr(sys.stdout, "buffer", None)

@@ -2,11 +2,12 @@
 //! NumPy array of integers, read once into plain `legacy_core::Point`s.
 //!
 //! NumPy is never imported just to ask, and rust-numpy is only reached once NumPy's C
-//! API is known to load (its first use loads it, and panics where it cannot: a
-//! `numpy` in `sys.modules` that is a stand-in). Arrays are read straight from their buffer when it is
-//! native-endian, aligned and C-contiguous; any other layout (unaligned packed
-//! records, other byte orders, strides, Fortran order) is first copied by NumPy's
-//! own safe conversion, so every layout gives the same answer as a contiguous copy.
+//! API is known to load (its first use loads it, and panics where it cannot, as with
+//! a stand-in under the name `numpy`). Arrays are read straight from their buffer
+//! when it is native-endian, aligned and C-contiguous; any other layout (unaligned
+//! packed records, other byte orders, strides, Fortran order) is first copied by
+//! NumPy's own safe conversion, so every layout gives the same answer as a contiguous
+//! copy.
 
 use legacy_core::{Error as CoreError, Field, Point as CorePoint};
 use numpy::{
