@@ -46,7 +46,8 @@ fn numpy_scalar<'py>(
 
 /// For each point, the index of its nearest other point and that distance.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``progress``, if given, is called with ``(done, total)``: first ``(0, n)``, now and
+/// then, last ``(n, n)``.
 #[pyfunction]
 #[pyo3(signature = (points, *, progress = None))]
 pub fn nearest_neighbors<'py>(
@@ -75,7 +76,8 @@ pub fn nearest_neighbors<'py>(
 
 /// The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``progress``, if given, is called with ``(done, total)``: first ``(0, n)``, now and
+/// then, last ``(n, n)``.
 #[pyfunction]
 #[pyo3(signature = (points, *, progress = None))]
 pub fn closest_pair<'py>(
@@ -124,7 +126,8 @@ pub fn path_length<'py>(py: Python<'py>, points: &Bound<'py, PyAny>) -> Result<B
 
 /// A nearest-neighbour tour from ``start``; ties: the lowest index.
 ///
-/// ``progress``, if given, is called now and then with ``(done, total)``.
+/// ``progress``, if given, is called with ``(done, total)``: first ``(0, n)``, now and
+/// then, last ``(n, n)``.
 #[pyfunction]
 #[pyo3(
     signature = (points, start = StartArgument::Default, *, progress = None),
