@@ -24,7 +24,14 @@ from typing import Any, TypeVar
 
 import legacy_app
 from legacy_app.errors import HelloError
-from legacy_app.output import OutputError, atomic_output, emit, output_to, quiet_stdout
+from legacy_app.output import (
+    OutputError,
+    atomic_output,
+    emit,
+    output_to,
+    quiet_stdout,
+    standard_output_document,
+)
 from legacy_app.report import build_report, format_report, point_columns, shadow_figures
 
 T = TypeVar("T")
@@ -39,6 +46,8 @@ EXIT_CLOSED_PIPE = 128 + getattr(signal, "SIGPIPE", 13)
 
 # --backend: the two implementations, or the reference with Rust compared beside it.
 BACKEND_CHOICES = (*legacy_app.BACKENDS, "shadow")
+# An output file given as this means standard output, as for most Unix tools.
+STANDARD_OUTPUT = "-"
 
 
 class UsageError(Exception):
@@ -112,17 +121,21 @@ def make_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("--json", action="store_true", help="print machine-readable JSON")
     report.add_argument(
-        "--svg", type=Path, metavar="OUT", help="draw the points and the route (an SVG picture)"
+        "--svg",
+        metavar="OUT",
+        help="draw the points and the route (an SVG picture); - writes it to standard "
+        "output, and the report to standard error",
     )
 
     verify = commands.add_parser(
         "verify",
+        parents=[backend],
         help="both backends on FILE, function by function: agreement and times",
         description="Load FILE under both backends and run every batch function on it: "
         "per function, agree or the first difference, and both times. Exit status 0 when "
-        "all agree, 1 otherwise. Always both backends (no --backend). The pure-Python side "
-        "is slow: about half a minute for 100,000 points, twenty minutes or more for a "
-        "million (see --max-points).",
+        "all agree, 1 otherwise. Always both backends, whatever --backend says. The "
+        "pure-Python side is slow: about half a minute for 100,000 points, twenty minutes "
+        "or more for a million (see --max-points).",
     )
     verify.add_argument("file", type=Path, metavar="FILE", help="points file, one x,y a line")
     verify.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -163,8 +176,13 @@ def run(args: argparse.Namespace) -> int:
     name: str | None = getattr(args, "backend", None)
     if args.command == "verify":
         if name is not None:
-            raise UsageError("verify always runs both backends: --backend does not apply")
+            print(
+                f"legacy-app: verify runs both backends: --backend {name} changes nothing",
+                file=sys.stderr,
+            )
         return run_verify(args.file, args.json, args.max_points)
+    if args.command == "report" and args.svg == STANDARD_OUTPUT and args.json:
+        raise UsageError("--svg - and --json would both write to standard output: choose one")
     try:
         api: ModuleType = legacy_app if name is None else legacy_app.load_backend(name)
     except ImportError as error:
@@ -201,7 +219,12 @@ def run_report(api: ModuleType, backend: str, args: argparse.Namespace) -> None:
         from legacy_app.picture import write_picture
 
         pair = report["closest_pair"]
-        with atomic_output(args.svg) as out:
+        picture = (
+            standard_output_document()
+            if args.svg == STANDARD_OUTPUT
+            else atomic_output(Path(args.svg))
+        )
+        with picture as out:
             write_picture(
                 out,
                 point_columns(report["points"]),
@@ -211,7 +234,10 @@ def run_report(api: ModuleType, backend: str, args: argparse.Namespace) -> None:
                 closest_pair=None if pair is None else (pair["i"], pair["j"], pair["distance"]),
             )
     del report["points"], report["route"]
-    emit(json.dumps(report, indent=2) if args.json else format_report(report))
+    if args.svg == STANDARD_OUTPUT:
+        print(format_report(report), file=sys.stderr)
+    else:
+        emit(json.dumps(report, indent=2) if args.json else format_report(report))
 
 
 def run_verify(path: Path, as_json: bool, max_points: int | None) -> int:

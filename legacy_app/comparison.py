@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any, NamedTuple, cast
 
 from legacy_app import _python as reference
+from legacy_app._numpy import imported_numpy
 
 # Where the Rust backend's names live; imported by others, only looked up here.
 CANDIDATE_MODULE = "legacy_app._rust"
@@ -91,7 +92,7 @@ def comparable(value: object) -> object:
     columns = _point_set_columns(value)
     if columns is not None:
         return ("PointSet", *columns)
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is not None:
         if isinstance(value, numpy.ndarray):
             return _comparable_array(value)
@@ -177,7 +178,7 @@ def first_difference(reference_value: object, candidate_value: object) -> Differ
 def _difference(left: object, right: object, where: str) -> Difference | None:
     if comparable(left) == comparable(right):
         return None
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if (
         numpy is not None
         and isinstance(left, numpy.ndarray)
@@ -246,7 +247,7 @@ def short(value: object, items: int = 3) -> str:
 
 
 def _short(value: object, items: int) -> str:
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is not None and isinstance(value, numpy.ndarray):
         if value.ndim == 0 or value.dtype.hasobject:
             return f"array(shape={value.shape}, dtype={value.dtype})"

@@ -8,6 +8,7 @@ success; Ctrl-C at any moment leaves the old file and no temporary behind.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import secrets
 import signal
@@ -17,7 +18,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from legacy_app.errors import HelloError
 
@@ -42,6 +43,35 @@ def emit(text: str) -> None:
     """Print ``text`` and a newline on standard output."""
     with output_to("standard output"):
         print(text)
+
+
+class _Utf8Writer(io.TextIOBase):
+    """Text to a binary stream as UTF-8, never closing the stream."""
+
+    def __init__(self, binary: BinaryIO) -> None:
+        super().__init__()
+        self._binary = binary
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self._binary.write(text.encode("utf-8"))
+        return len(text)
+
+
+@contextlib.contextmanager
+def standard_output_document() -> Iterator[TextIO]:
+    """Standard output for a document (``-`` for an output file): the same bytes as the
+    file would hold (UTF-8, newlines as written), whatever the locale says."""
+    with output_to("standard output"):
+        sys.stdout.flush()
+        binary: BinaryIO | None = getattr(sys.stdout, "buffer", None)
+        if binary is None:  # a stand-in for text only (a StringIO): text it gets
+            yield sys.stdout
+            return
+        yield cast(TextIO, _Utf8Writer(binary))
+        binary.flush()
 
 
 # Temporary files not yet renamed into place or removed. Ctrl-C removes them first thing

@@ -1,8 +1,17 @@
 """Printed text under the shadow backend: the reference prints for real, what the
 candidate prints is captured to be compared, and everybody else prints as usual.
 
-Capture is per thread and per asyncio task (a context variable), through one stand-in
-for ``sys.stdout`` shared by all calls being recorded.
+Capture is per thread and per asyncio task (a context variable), through a stand-in
+for ``sys.stdout`` (a router) shared by all calls being recorded. The routers are made
+once and never freed: another thread's ``print()`` holds ``sys.stdout`` by a borrowed
+reference while it writes (CPython's gh-130163), so a stand-in freed when a recording
+ended would be written to after it was gone, and the interpreter would crash. Putting
+one in place frees nothing either: it keeps the stream it stands in for.
+
+Over the interpreter's own standard output a router is installed once and stays. Over
+a stream someone else put in place (``contextlib.redirect_stdout``, pytest's ``capsys``)
+the other router stands only while calls are recorded, and that stream is put back
+after, so whoever put it there finds it when they restore theirs.
 """
 
 from __future__ import annotations
@@ -38,36 +47,38 @@ _printing: contextvars.ContextVar[Printed | None] = contextvars.ContextVar(
 
 
 class _StdoutRouter:
-    """Stands in for ``sys.stdout`` while printing functions are shadowed: what a
-    recorded call writes is kept (and printed only if it is the reference's), what
-    anyone else writes goes through unchanged."""
+    """Stands in for ``sys.stdout``: what a recorded call writes is kept (and printed
+    only if it is the reference's), what anyone else writes goes to ``target``, the
+    stream it stands in for."""
 
     def __init__(self, target: TextIO) -> None:
         self.target = target
-        self.users = 0
 
     def write(self, text: str) -> int:
         printed = _printing.get()
-        if printed is None:
-            return self.target.write(text)
-        printed.parts.append(str(text))
-        return self.target.write(text) if printed.forward else len(text)
+        if printed is not None:
+            printed.parts.append(str(text))
+            if not printed.forward:
+                return len(text)
+        return self.target.write(text)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.target, name)
 
 
-_router_lock = threading.Lock()
+# Both routers are made once and never freed (see the module's docstring): one stands in
+# for the interpreter's own standard output, for good once installed; the other for a
+# stream someone else put in place, while calls are recorded.
+_FOR_GOOD = _StdoutRouter(cast(TextIO, sys.__stdout__))
+_WHILE_RECORDING = _StdoutRouter(cast(TextIO, sys.__stdout__))
+_lock = threading.Lock()
+_recordings = 0
 
 
 @contextlib.contextmanager
 def recorded(forward: bool) -> Iterator[Printed]:
     printed = Printed(forward)
-    with _router_lock:
-        current: object = sys.stdout
-        router = current if isinstance(current, _StdoutRouter) else _StdoutRouter(sys.stdout)
-        sys.stdout = cast(TextIO, router)
-        router.users += 1
+    _begin()
     token = _printing.set(printed)
     try:
         yield printed
@@ -76,8 +87,27 @@ def recorded(forward: bool) -> Iterator[Printed]:
         # another context, where there is nothing of ours to reset.
         with contextlib.suppress(ValueError):
             _printing.reset(token)
-        with _router_lock:
-            router.users -= 1
-            # Put the stream back unless someone replaced it meanwhile (theirs, then).
-            if router.users == 0 and cast(object, sys.stdout) is router:
-                sys.stdout = router.target
+        _end()
+
+
+def _begin() -> None:
+    global _recordings
+    with _lock:
+        current: object = sys.stdout
+        if current is not _FOR_GOOD and current is not _WHILE_RECORDING:
+            if current is _FOR_GOOD.target:
+                sys.stdout = cast(TextIO, _FOR_GOOD)
+            else:
+                # The router keeps the stream, so replacing it in sys.stdout frees nothing.
+                _WHILE_RECORDING.target = cast(TextIO, current)
+                sys.stdout = cast(TextIO, _WHILE_RECORDING)
+        _recordings += 1
+
+
+def _end() -> None:
+    global _recordings
+    with _lock:
+        _recordings -= 1
+        # Their stream back, unless someone replaced the router meanwhile (theirs, then).
+        if _recordings == 0 and cast(object, sys.stdout) is _WHILE_RECORDING:
+            sys.stdout = _WHILE_RECORDING.target

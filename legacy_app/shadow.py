@@ -27,7 +27,6 @@ import logging
 import math
 import os
 import stat
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Optional, SupportsIndex, Type
 
 from legacy_app import _python as reference
 from legacy_app._contract import PUBLIC_NAMES, IntegerArray, Progress
+from legacy_app._numpy import imported_numpy
 from legacy_app.comparison import (
     CANDIDATE_MODULE,
     Outcome,
@@ -260,7 +260,7 @@ def _candidate_points(points: object) -> object:
         return points._twin()
     if isinstance(points, reference.PointSet):  # made by the reference itself
         return _rust_point_set(points)
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is not None and isinstance(points, numpy.ndarray):
         return points
     try:

@@ -152,17 +152,36 @@ def test_threads_setting_gives_the_same_results() -> None:
     )
     outputs = {
         python(code, {"LEGACY_APP_BACKEND": "rust", "LEGACY_APP_THREADS": threads}).stdout
-        for threads in ("1", "2", "64", " 3 ")
+        for threads in ("1", "2", "64", " 3 ", "\t04\n", "9" * 5000)
     }
     assert len(outputs) == 1
     assert outputs != {""}
 
 
-@pytest.mark.parametrize("value", ["0", "-1", "abc", "1.5", "", "２"])
-def test_threads_setting_must_be_a_positive_integer(
-    api: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str
+# Control characters around the digits are not blanks (str.strip() would take \x1c-\x1f
+# away, Rust's trim() not); a byte that is not UTF-8 is named as os.environ decodes it.
+NOT_POSITIVE = ["0", "-1", "abc", "1.5", "", "２", "\x1c2\x1c", "2\x1f", "\x1e\x1d2", b"\xff2"]
+
+
+def test_threads_setting_is_read_from_os_environ(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("LEGACY_APP_THREADS", value)
+    """One reading, Python's, for both backends: what only the C environment holds (put
+    there by os.putenv, as a C library could) is not seen."""
+    monkeypatch.delenv("LEGACY_APP_THREADS", raising=False)
+    os.putenv("LEGACY_APP_THREADS", "0")
+    try:
+        assert api.path_length([api.Point(0, 0), api.Point(3, 4)]) == 5.0
+    finally:
+        os.unsetenv("LEGACY_APP_THREADS")
+
+
+@pytest.mark.parametrize("value", NOT_POSITIVE)
+def test_threads_setting_must_be_a_positive_integer(
+    api: ModuleType, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, value: str | bytes
+) -> None:
+    monkeypatch.setitem(os.environb, b"LEGACY_APP_THREADS", os.fsencode(value))
+    text = os.fsdecode(value)
     points = [api.Point(0, 0), api.Point(3, 4)]
     points_file = tmp_path / "points.csv"
     points_file.write_text("0,0\n3,4\n")
@@ -182,4 +201,4 @@ def test_threads_setting_must_be_a_positive_integer(
     for call in calls:
         with pytest.raises(ValueError, match=r"^LEGACY_APP_THREADS must be") as raised:
             call()
-        assert str(raised.value) == f"LEGACY_APP_THREADS must be a positive integer, got '{value}'"
+        assert str(raised.value) == f"LEGACY_APP_THREADS must be a positive integer, got {text!r}"

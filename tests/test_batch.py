@@ -282,12 +282,32 @@ def test_progress_is_reported(api: ModuleType, name: str) -> None:
     assert {total for _, total in calls} == {len(coords)}
 
 
+@pytest.mark.parametrize(
+    ("name", "n"),
+    [
+        *(
+            (name, n)
+            for name in ("nearest_neighbors", "closest_pair", "greedy_route")
+            for n in (2, 7, 5_000)
+        ),
+        ("greedy_route", 1),
+    ],
+)
+def test_progress_is_first_called_with_zero_done(api: ModuleType, name: str, n: int) -> None:
+    points = pts(api, random_coords(n, n, side=10**6))
+    calls: list[tuple[int, int]] = []
+    getattr(api, name)(points, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, n)
+    assert calls[-1] == (n, n)
+
+
 def test_progress_errors_propagate(api: ModuleType) -> None:
     def stop(done: int, total: int) -> None:
         raise RuntimeError(f"stop at {done}/{total}")
 
-    with pytest.raises(RuntimeError, match=r"^stop at 0/3$"):
-        api.nearest_neighbors(pts(api, [(0, 0), (1, 1), (5, 5)]), progress=stop)
+    for name in ["nearest_neighbors", "closest_pair", "greedy_route"]:
+        with pytest.raises(RuntimeError, match=r"^stop at 0/3$"):
+            getattr(api, name)(pts(api, [(0, 0), (1, 1), (5, 5)]), progress=stop)
 
 
 @pytest.mark.parametrize("seed", range(3))

@@ -211,6 +211,41 @@ def test_report_svg(backend: str, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "route.svg"]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_report_svg_dash_draws_on_standard_output(backend: str, tmp_path: Path) -> None:
+    points = tmp_path / "p.csv"
+    points.write_text("0,0\n3,4\n10,0\n")
+    done = run("report", "p.csv", "--svg", "-", "--backend", backend, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    # The picture, byte for byte as --svg FILE writes it; the report on stderr instead.
+    drawn = run("report", "p.csv", "--svg", "route.svg", "--backend", backend, cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert done.stdout == (tmp_path / "route.svg").read_text(encoding="utf-8")
+    assert done.stderr.splitlines()[:3] == [
+        "file               p.csv",
+        f"backend            {backend}",
+        "points             3",
+    ]
+    assert drawn.stdout.splitlines()[:8] == done.stderr.splitlines()[:8]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv", "route.svg"]
+    # A file named "-" is still there to be had.
+    done = run("report", "p.csv", "--svg", "./-", "--backend", backend, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "-").read_text(encoding="utf-8").startswith("<svg")
+
+
+def test_report_svg_dash_with_json_is_bad_usage(tmp_path: Path) -> None:
+    points = tmp_path / "p.csv"
+    points.write_text("0,0\n3,4\n")
+    done = run("report", "p.csv", "--svg", "-", "--json", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.endswith(
+        "legacy-app: error: --svg - and --json would both write to standard output: choose one\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.csv"]
+
+
 def test_failed_report_leaves_no_svg(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2\nnope\n")

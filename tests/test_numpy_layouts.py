@@ -198,3 +198,69 @@ def test_without_numpy_sequences_of_points_work(backend: str, python_api: Module
     panics = {call: answer for call, answer in answers.items() if "PanicException" in answer}
     assert panics == {}
     assert answers == expected
+
+
+# Stand-ins under the name numpy (docs/contract.md "At the edges of the runtime", partial
+# NumPy): Points in a list never notice them, and an object of a stand-in's own
+# "ndarray" is refused as any non-sequence is. Each in a process where no array has
+# been read yet (Rust has not loaded NumPy's C API: that load is what panicked), then
+# again after a real array was.
+STAND_INS = """
+import json, sys, types
+from unittest import mock
+import legacy_app
+
+def stand_ins():
+    yield "stub", types.ModuleType("numpy")
+    stub = types.ModuleType("numpy")
+    stub.ndarray = type("ndarray", (), {})
+    yield "stub with an ndarray class", stub
+    yield "mock", mock.MagicMock()
+    yield "ndarray is object", types.SimpleNamespace(ndarray=object)
+
+def outcome(call):
+    try:
+        return "returned " + repr(call())
+    except BaseException as error:
+        return f"{type(error).__module__}.{type(error).__name__}: {error}"
+
+points = [legacy_app.Point(0, 0), legacy_app.Point(3, 4), legacy_app.Point(1, 1)]
+answers = {}
+for moment in ("before any array", "after an array"):
+    if moment == "after an array":
+        sys.modules.pop("numpy", None)
+        import numpy
+        legacy_app.nearest_neighbors(numpy.array([[0, 0], [3, 4]]))
+    for kind, stand_in in stand_ins():
+        sys.modules["numpy"] = stand_in
+        ndarray = getattr(stand_in, "ndarray", None)
+        for name in ("nearest_neighbors", "closest_pair", "path_length", "greedy_route"):
+            call = f"{moment}, {kind}, {name}"
+            function = getattr(legacy_app, name)
+            answers[f"{call}, list"] = outcome(lambda: function(points))
+            if isinstance(ndarray, type) and ndarray is not object:
+                answers[f"{call}, its array"] = outcome(lambda: function(ndarray()))
+print(json.dumps(answers))
+"""
+
+
+@pytest.mark.parametrize("backend", [*legacy_app.BACKENDS, "shadow"])
+def test_a_stand_in_for_numpy_changes_nothing_for_points(
+    backend: str, python_api: ModuleType
+) -> None:
+    done = children.run_code(STAND_INS, timeout=120, backend=backend)
+    assert done.returncode == 0, done.stderr[-3000:]
+    # The shadow backend, too, prepares and compares every call without a complaint.
+    assert "shadow:" not in done.stderr
+    answers = children.report_of(done.stdout)
+    points = [python_api.Point(x, y) for x, y in [(0, 0), (3, 4), (1, 1)]]
+    results = {name: "returned " + repr(getattr(python_api, name)(points)) for name in BATCH}
+    refused = (
+        "builtins.TypeError: points must be a NumPy array or a sequence of Points, not ndarray"
+    )
+    expected = {
+        call: refused if call.endswith("its array") else results[call.split(", ")[2]]
+        for call in answers
+    }
+    assert answers == expected
+    assert len(answers) == 2 * (4 * 4 + 4)  # two moments: every stand-in, and its array

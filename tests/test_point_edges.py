@@ -45,6 +45,37 @@ def test_compared_with_other_types(api: ModuleType) -> None:
     assert p.__ne__(api.Point(2, 1)) is True
 
 
+def test_a_subclass_that_overrides_eq_gets_ne_from_it(api: ModuleType) -> None:
+    """As Python's default ``__ne__`` does: the inverse of the class's own ``__eq__``,
+    its NotImplemented passed on, its exception raised."""
+
+    class Column(api.Point):  # type: ignore[name-defined,misc]  # a class chosen at run time
+        def __eq__(self, other: object) -> Any:
+            if isinstance(other, Column):
+                return self.x == other.x
+            if other == "anything":
+                return "yes"
+            if other == "broken":
+                raise LookupError("no opinion")
+            return NotImplemented
+
+        __hash__ = None  # type: ignore[assignment]
+
+    a, b, c = Column(1, 2), Column(1, 3), Column(2, 2)
+    assert not a != b  # noqa: SIM202 - != itself is under test
+    assert a != c
+    assert a.__ne__(b) is False
+    # Column's NotImplemented, then the plain Point's own answer.
+    assert a.__ne__(api.Point(1, 2)) is NotImplemented
+    assert not api.Point(1, 2) != a  # noqa: SIM202
+    assert a.__ne__("anything") is False
+    with pytest.raises(LookupError, match="no opinion"):
+        a != "broken"  # noqa: B015 - raising is the point
+    # Neither operand answers: identity decides, as for any object.
+    assert a.__ne__(7) is NotImplemented
+    assert a != 7
+
+
 def test_the_other_operands_comparison_is_consulted(api: ModuleType) -> None:
     class Opinionated:
         def __eq__(self, other: object) -> bool:

@@ -8,12 +8,14 @@ import contextlib
 import functools
 import json
 import os
+import pty
 import random
 import select
 import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -310,6 +312,39 @@ def test_ctrl_c_while_stdin_is_a_silent_pipe(
         loader.kill()
         loader.communicate()
     assert latency < 1.0
+
+
+def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType) -> None:
+    """``load_points("/dev/stdin")`` at a terminal: the lines, then Ctrl-D once, as for
+    any program (a reader that reads again after the end waits for a second one)."""
+    keyboard, terminal = pty.openpty()
+    try:
+        # A terminal as a person types at it: line by line, Ctrl-D the end of input.
+        attributes = termios.tcgetattr(terminal)
+        attributes[3] |= termios.ICANON
+        attributes[6][termios.VEOF] = b"\x04"
+        termios.tcsetattr(terminal, termios.TCSANOW, attributes)
+        loader = subprocess.Popen(
+            [sys.executable, "-c", LOADER, legacy_app.BACKEND, "/dev/stdin"],
+            stdin=terminal,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(terminal)
+    assert loader.stdout is not None
+    try:
+        assert next_line(loader.stdout, timeout=60) == b"loading\n"
+        os.write(keyboard, b"1,2\n3,4\n\x04")
+        try:
+            report = json.loads(next_line(loader.stdout, timeout=30))
+        except TimeoutError:
+            pytest.fail("load_points was still reading after one Ctrl-D")
+    finally:
+        loader.kill()
+        loader.communicate()
+        os.close(keyboard)
+    assert report == {"points": 2}
 
 
 # ----------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import asyncio
 import copy
 import datetime
 import inspect
+import json
 import logging
 import math
 import os
@@ -395,6 +396,69 @@ def test_threads_are_counted_exactly_and_print_their_own_lines(
     assert figures["path_length"][:3] == (200, 200, 0)
     assert figures["say_hello"][:3] == (200, 200, 0)
     assert warnings_of(caplog) == []
+
+
+# One thread says hello (shadowed: both backends print, Rust's captured) while another
+# prints, into a StringIO and then into the real stdout; the counts on the last line.
+PRINTING_BESIDE_A_SHADOWED_CALL = """
+import io, json, sys, threading, time
+import legacy_app
+
+def race(seconds):
+    stop = threading.Event()
+    counts = {"hello": 0, "other": 0}
+
+    def hello():
+        while not stop.is_set():
+            legacy_app.say_hello()
+            counts["hello"] += 1
+
+    def other():
+        while not stop.is_set():
+            print("other")
+            counts["other"] += 1
+
+    threads = [threading.Thread(target=hello), threading.Thread(target=other)]
+    for thread in threads:
+        thread.start()
+    time.sleep(seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    return counts
+
+redirected = io.StringIO()
+sys.stdout = redirected
+counts = race(1.5)
+restored = sys.stdout is redirected
+sys.stdout = sys.__stdout__
+text = redirected.getvalue()
+report = {
+    "redirected": counts,
+    "written": {"hello": text.count("Hello world!"), "other": text.count("other")},
+    "restored": restored,
+    "direct": race(1.5),
+    "report": list(legacy_app.shadow.report()["say_hello"][:3]),
+}
+print()
+print(json.dumps(report))
+"""
+
+
+def test_threads_that_print_beside_shadowed_calls_never_crash_it() -> None:
+    # The router that captures Rust's printing used to be freed at the end of each
+    # shadowed call while another thread's print() could still be writing to it.
+    done = run_code(PRINTING_BESIDE_A_SHADOWED_CALL, timeout=300, backend="shadow")
+    assert done.returncode == 0, done.stderr[-5000:]
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["written"] == report["redirected"]
+    assert report["restored"]
+    assert min(report["redirected"].values()) > 0
+    assert min(report["direct"].values()) > 0
+    calls = report["redirected"]["hello"] + report["direct"]["hello"]
+    assert report["report"] == [calls, calls, 0]
+    lines = done.stdout.splitlines()
+    assert sum("Hello world!" in line for line in lines) == report["direct"]["hello"]
 
 
 def test_the_environment_chooses_shadow() -> None:

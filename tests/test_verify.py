@@ -133,10 +133,19 @@ def test_a_bad_file_exits_1_with_its_error(tmp_path: Path) -> None:
     assert "No such file or directory" in done.stderr
 
 
-def test_backend_does_not_apply(tmp_path: Path) -> None:
-    done = run("--backend", "rust", "verify", str(points_file(tmp_path, 10)))
-    assert done.returncode == 2
-    assert "verify always runs both backends" in done.stderr
+@pytest.mark.parametrize("where", ["before verify", "after verify"])
+@pytest.mark.parametrize("backend", ["rust", "python", "shadow"])
+def test_backend_is_accepted_and_both_run(tmp_path: Path, backend: str, where: str) -> None:
+    path = str(points_file(tmp_path, 10))
+    given = ["--backend", backend]
+    args = [*given, "verify", path] if where == "before verify" else ["verify", *given, path]
+    done = run(*args)
+    assert done.returncode == 0, done.stderr
+    assert (
+        done.stderr
+        == f"legacy-app: verify runs both backends: --backend {backend} changes nothing\n"
+    )
+    assert done.stdout.splitlines()[-1] == "all 5 functions agree on 10 points"
 
 
 @pytest.mark.slow

@@ -11,11 +11,12 @@ from __future__ import annotations
 import bisect
 import math
 import operator
-import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, Optional, overload
 
+from legacy_app import threads
+from legacy_app._numpy import imported_numpy
 from legacy_app._python.point import MAX_COORDINATE, Point
 
 if TYPE_CHECKING:
@@ -26,32 +27,21 @@ if TYPE_CHECKING:
     from legacy_app._python.point_set import PointSet
 
 Coordinates = tuple[Sequence[int], Sequence[int]]
-# Called now and then with (points done, points in all), last with (n, n).
+# Called first with (0, n), now and then with (points done, points in all), last with (n, n).
 Progress = Optional[Callable[[int, int], object]]
 # How often the long loops report progress.
 PROGRESS_EVERY = 4096
 
 
-THREADS_VARIABLE = "LEGACY_APP_THREADS"
-
-
 def check_threads() -> None:
-    """``LEGACY_APP_THREADS``, when set, must be a positive integer.
-
-    It caps the Rust backend's worker threads; this backend works on the calling
-    thread, but takes the same settings as valid, so a bad one fails under both.
-    """
-    value = os.environ.get(THREADS_VARIABLE)
-    if value is None:
-        return
-    digits = value.strip()
-    if not (digits.isascii() and digits.isdigit() and int(digits) > 0):
-        raise ValueError(f"{THREADS_VARIABLE} must be a positive integer, got '{value}'")
+    """A bad ``LEGACY_APP_THREADS`` fails here as under the Rust backend, where it caps
+    the worker threads (this backend works on the calling thread)."""
+    threads.cap()
 
 
 def _numpy_array(points: object) -> Any | None:
     """``points`` if it is a NumPy array (NumPy is never imported just to ask)."""
-    numpy = sys.modules.get("numpy")
+    numpy = imported_numpy()
     if numpy is None or not isinstance(points, numpy.ndarray):
         return None
     # numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
@@ -77,9 +67,15 @@ def _array_coordinates(array: Any) -> Coordinates:
 
 
 def _coordinates(points: Iterable[Point]) -> Coordinates:
+    try:
+        items = iter(points)
+    except TypeError:
+        raise TypeError(
+            f"points must be a NumPy array or a sequence of Points, not {type(points).__name__}"
+        ) from None
     xs: list[int] = []
     ys: list[int] = []
-    for index, point in enumerate(points):
+    for index, point in enumerate(items):
         if not isinstance(point, Point):
             raise TypeError(f"points[{index}] must be a Point, not {type(point).__name__}")
         # The stored coordinates, as dist() reads them: a subclass property that
@@ -111,8 +107,10 @@ def _nearest(
     order = sorted(range(n), key=lambda i: (xs[i], ys[i]))
     nearest = [-1] * n
     squared = [0] * n
+    if progress is not None:
+        progress(0, n)
     for rank, i in enumerate(order):
-        if progress is not None and rank % PROGRESS_EVERY == 0:
+        if progress is not None and rank and rank % PROGRESS_EVERY == 0:
             progress(rank, n)
         x, y = xs[i], ys[i]
         best, best_j = -1, -1
@@ -249,6 +247,8 @@ def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> A
     unvisited = sorted((xs[i], ys[i], i) for i in range(n) if i != start)
     route = [start]
     x, y = xs[start], ys[start]
+    if progress is not None:
+        progress(0, n)
     while unvisited:
         if progress is not None and len(route) % PROGRESS_EVERY == 0:
             progress(len(route), n)

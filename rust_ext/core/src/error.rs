@@ -156,8 +156,6 @@ pub enum Error {
     SleepNegative(String),
     /// `print_sleep` of more nanoseconds than Rust's `Duration` holds.
     SleepTooLong(i128),
-    /// `LEGACY_APP_THREADS` is not a positive integer.
-    Threads(String),
     /// Work ended early because its caller asked (`Control::tick`) and kept no reason.
     Stopped,
 }
@@ -215,10 +213,6 @@ impl fmt::Display for Error {
                 f,
                 "print_sleep() duration is too long for a Duration, got {nanos}ns"
             ),
-            Error::Threads(text) => write!(
-                f,
-                "LEGACY_APP_THREADS must be a positive integer, got '{text}'"
-            ),
             Error::Stopped => f.write_str("the work was stopped before it ended"),
         }
     }
@@ -251,7 +245,7 @@ mod tests {
 
     #[test]
     fn argument_messages_match_the_python_backend() {
-        let cases: [(Error, &str); 15] = [
+        let cases: [(Error, &str); 14] = [
             (
                 Error::TooManyPoints {
                     function: "path_length",
@@ -320,10 +314,6 @@ mod tests {
             (
                 Error::SleepTooLong(1 << 100),
                 "print_sleep() duration is too long for a Duration, got 1267650600228229401496703205376ns",
-            ),
-            (
-                Error::Threads("abc".into()),
-                "LEGACY_APP_THREADS must be a positive integer, got 'abc'",
             ),
             (Error::Stopped, "the work was stopped before it ended"),
         ];

@@ -84,8 +84,7 @@ impl From<Error> for PyErr {
             | CoreError::ArrayShape(_)
             | CoreError::TooFewPoints { .. }
             | CoreError::FactNegative(_)
-            | CoreError::SleepNegative(_)
-            | CoreError::Threads(_) => PyValueError::new_err(message),
+            | CoreError::SleepNegative(_) => PyValueError::new_err(message),
             CoreError::StartOutOfRange { .. } => PyIndexError::new_err(message),
             CoreError::FactTooLarge(_)
             | CoreError::SleepTooLong(_)
@@ -180,7 +179,6 @@ mod tests {
                 "ValueError",
             ),
             (CoreError::SleepTooLong(1 << 100).into(), "OverflowError"),
-            (CoreError::Threads("0".into()).into(), "ValueError"),
             (Stopped.into(), "RuntimeError"),
         ];
         for (error, class) in cases {

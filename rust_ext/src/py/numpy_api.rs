@@ -9,7 +9,7 @@
 use numpy::{Element, PyArray1};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyCapsule, PyDict};
+use pyo3::types::{PyCapsule, PyDict, PyModule};
 
 /// `Ok` once NumPy's array API is loaded; the Python error that prevents it otherwise.
 pub fn ensure(py: Python<'_>) -> PyResult<()> {
@@ -39,6 +39,19 @@ pub fn ensure(py: Python<'_>) -> PyResult<()> {
         .copied()
 }
 
+/// A module already imported, if it is (`None` also when `sys.modules` maps it to None).
+pub fn imported<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+    // `sys` itself is imported once: `py.import` goes through `__import__` each time,
+    // a good part of a whole batch call on a few Points.
+    static SYS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+    let sys = SYS.get_or_try_init(py, || py.import("sys").map(Bound::unbind))?;
+    let modules = sys.bind(py).getattr(pyo3::intern!(py, "modules"))?;
+    let Ok(modules) = modules.cast_into::<PyDict>() else {
+        return Ok(None);
+    };
+    Ok(modules.get_item(name)?.filter(|module| !module.is_none()))
+}
+
 /// `value` as a one-dimensional NumPy array of `T`, if it is exactly a
 /// `numpy.ndarray` (a subclass such as a masked array is read as the sequence it is).
 /// NumPy is not imported to ask: an object can only be an array once NumPy was.
@@ -46,13 +59,11 @@ pub fn exact_array_of<'py, T: Element>(
     value: &Bound<'py, PyAny>,
 ) -> Option<Bound<'py, PyArray1<T>>> {
     let py = value.py();
-    let ndarray = py
-        .import("sys")
-        .and_then(|sys| sys.getattr(pyo3::intern!(py, "modules")))
+    let ndarray = imported(py, "numpy")
         .ok()
-        .and_then(|modules| modules.cast_into::<PyDict>().ok())
-        .and_then(|modules| modules.get_item("numpy").ok().flatten())
-        .and_then(|numpy| numpy.getattr(pyo3::intern!(py, "ndarray")).ok())?;
+        .flatten()?
+        .getattr(pyo3::intern!(py, "ndarray"))
+        .ok()?;
     if !value.get_type().is(&ndarray) || ensure(py).is_err() {
         return None;
     }

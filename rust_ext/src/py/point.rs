@@ -154,14 +154,24 @@ impl Point {
         }
     }
 
-    // Written out, not derived from __eq__: against a non-Point, `!=` must also
-    // return NotImplemented, so that the other operand (a NumPy array) answers.
+    // What Python's default `__ne__` does: the inverse of the class's own `__eq__`,
+    // a subclass's override included, and its NotImplemented passed on (so that the
+    // other operand, a NumPy array say, answers). PyO3 would derive `!=` from the
+    // `__eq__` above, never from a subclass's.
     fn __ne__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        match other_point(other)? {
-            Some(other) => (Self::coordinates(slf)? != other).into_py_any(py),
-            None => Ok(py.NotImplemented()),
+        let class = slf.get_type();
+        let equal = if class.is(py.get_type::<Point>()) {
+            Self::__eq__(slf, other)?.into_bound(py)
+        } else {
+            class
+                .getattr(pyo3::intern!(py, "__eq__"))?
+                .call1((slf, other))?
+        };
+        if equal.is(py.NotImplemented()) {
+            return Ok(equal.unbind());
         }
+        (!equal.is_truthy()?).into_py_any(py)
     }
 
     fn __str__(slf: &Bound<'_, Self>) -> PyResult<String> {

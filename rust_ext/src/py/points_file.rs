@@ -266,7 +266,7 @@ pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bou
     let (file, path) = open_points_file(py, path)?;
     let control = Signals::default();
     // A regular file's reads never wait for a writer, so they may leave this thread.
-    if workers::threads()? > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
+    if workers::threads(py)? > 1 && file.metadata().is_ok_and(|metadata| metadata.is_file()) {
         return load_beside(py, file, &path);
     }
     match py.detach(|| read_points(file, &path, &control)) {

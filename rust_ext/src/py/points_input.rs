@@ -1,12 +1,13 @@
 //! The `points` argument of the batch functions: a sequence of `Point`, or an `(n, 2)`
 //! NumPy array of integers, read once into plain `legacy_core::Point`s.
 //!
-//! NumPy is never imported just to ask, and rust-numpy is only reached once NumPy is
-//! known to be importable (its first use loads NumPy's C API, and a missing NumPy
-//! would make that fail). Arrays are read straight from their buffer when it is
-//! native-endian, aligned and C-contiguous; any other layout (unaligned packed
-//! records, other byte orders, strides, Fortran order) is first copied by NumPy's
-//! own safe conversion, so every layout gives the same answer as a contiguous copy.
+//! NumPy is never imported just to ask, and rust-numpy is only reached once NumPy's C
+//! API is known to load (its first use loads it, and panics where it cannot, as with
+//! a stand-in under the name `numpy`). Arrays are read straight from their buffer
+//! when it is native-endian, aligned and C-contiguous; any other layout (unaligned
+//! packed records, other byte orders, strides, Fortran order) is first copied by
+//! NumPy's own safe conversion, so every layout gives the same answer as a contiguous
+//! copy.
 
 use std::sync::Arc;
 
@@ -17,10 +18,11 @@ use numpy::{
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyTuple};
+use pyo3::types::{PyList, PyTuple, PyType};
 
 use crate::py::arguments::type_name;
 use crate::py::errors::Result;
+use crate::py::numpy_api;
 use crate::py::point::Point;
 use crate::py::point_set::PointSet;
 
@@ -98,34 +100,36 @@ pub fn read(points: &Bound<'_, PyAny>) -> Result<Points> {
     })
 }
 
-/// A module already imported, if it is (`None` also when `sys.modules` maps it to None).
-fn imported<'py>(py: Python<'py>, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
-    let modules = py.import("sys")?.getattr(pyo3::intern!(py, "modules"))?;
-    let Ok(modules) = modules.cast_into::<PyDict>() else {
-        return Ok(None);
-    };
-    Ok(modules.get_item(name)?.filter(|module| !module.is_none()))
-}
-
 /// `points` as an array, if it is an instance of an imported, working NumPy's ndarray.
+///
+/// Under the name `numpy` there may be a stand-in (a stub, a mock, a broken install):
+/// its `ndarray` may be missing or no type (then Points in a list never notice it), or
+/// a type of its own whose objects are no arrays. Only NumPy's C API says what an array
+/// is; what it refuses goes on as a sequence, which a non-iterable is not.
 fn numpy_array<'py>(points: &Bound<'py, PyAny>) -> Result<Option<Bound<'py, PyUntypedArray>>> {
     let py = points.py();
-    let Some(numpy) = imported(py, "numpy")? else {
+    let Some(numpy) = numpy_api::imported(py, "numpy")? else {
         return Ok(None);
     };
     let Ok(ndarray) = numpy.getattr(pyo3::intern!(py, "ndarray")) else {
         return Ok(None);
     };
-    if !points.is_instance(&ndarray)? {
+    let Ok(ndarray) = ndarray.cast_into::<PyType>() else {
+        return Ok(None);
+    };
+    if !points.is_instance(&ndarray)? || numpy_api::ensure(py).is_err() {
         return Ok(None);
     }
+    let Ok(array) = points.cast::<PyUntypedArray>() else {
+        return Ok(None);
+    };
     // numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
-    if let Some(ma) = imported(py, "numpy.ma")? {
+    if let Some(ma) = numpy_api::imported(py, "numpy.ma")? {
         if points.is_instance(&ma.getattr(pyo3::intern!(py, "MaskedArray"))?)? {
             return Err(CoreError::MaskedArray.into());
         }
     }
-    Ok(Some(points.cast::<PyUntypedArray>()?.clone()))
+    Ok(Some(array.clone()))
 }
 
 fn array_points(array: &Bound<'_, PyUntypedArray>, may_copy: bool) -> Result<Vec<CorePoint>> {
@@ -212,8 +216,19 @@ fn sequence_points(points: &Bound<'_, PyAny>) -> Result<Vec<CorePoint>> {
         .map(|list| list.len())
         .or_else(|_| points.cast::<PyTuple>().map(|tuple| tuple.len()))
         .unwrap_or(0);
+    let items = points.try_iter().map_err(|error| {
+        if error.is_instance_of::<PyTypeError>(points.py()) {
+            // Not iterable: say what was expected, as the Python backend does.
+            PyTypeError::new_err(format!(
+                "points must be a NumPy array or a sequence of Points, not {}",
+                type_name(points)
+            ))
+        } else {
+            error
+        }
+    })?;
     let mut read = Vec::with_capacity(exact);
-    for (row, item) in points.try_iter()?.enumerate() {
+    for (row, item) in items.enumerate() {
         if row % SIGNAL_ROWS == SIGNAL_ROWS - 1 {
             points.py().check_signals()?;
         }

@@ -19,15 +19,12 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use legacy_core::control::{Control, Stopped};
-use legacy_core::Error as CoreError;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
 use crate::py::errors::{Error, Result};
 use crate::py::interruptible::{returned, watch};
-
-/// The variable that caps the worker threads.
-const THREADS_VARIABLE: &str = "LEGACY_APP_THREADS";
 
 /// How often the calling thread looks for signals and reports progress while the pool
 /// works: well inside the second a person waits for Ctrl-C, and often enough for a
@@ -41,28 +38,18 @@ fn cores() -> usize {
     *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, NonZero::get))
 }
 
-/// `min(LEGACY_APP_THREADS, cores)`, read on every call so that it can change between
-/// calls; unset means all cores. Anything but a positive integer (ASCII digits, with
-/// blanks around) is a `ValueError` naming the variable, as the pure-Python backend says.
-pub fn threads() -> Result<usize> {
-    let Some(value) = std::env::var_os(THREADS_VARIABLE) else {
-        return Ok(cores());
-    };
-    let text = value.to_string_lossy();
-    let digits = text.trim();
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(not_positive(&text));
-    }
-    // Digits only: a parse can fail only by being too large, which caps at `cores`.
-    match digits.parse::<usize>() {
-        Ok(0) => Err(not_positive(&text)),
-        Ok(n) => Ok(n.min(cores())),
-        Err(_) => Ok(cores()),
-    }
-}
-
-fn not_positive(text: &str) -> Error {
-    CoreError::Threads(text.to_owned()).into()
+/// `min(LEGACY_APP_THREADS, cores)`, asked at every call so that it can change between
+/// calls; unset means all cores. Python reads and checks the variable
+/// (`legacy_app.threads.cap`, for both backends: one rule, one message) and hands over
+/// the number: a `getenv` here could race a Python thread that changes the environment
+/// without the GIL.
+pub fn threads(py: Python<'_>) -> Result<usize> {
+    static CAP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+    let cap: Option<usize> = CAP
+        .import(py, "legacy_app.threads", "cap")?
+        .call0()?
+        .extract()?;
+    Ok(cap.map_or(cores(), |cap| cap.min(cores())))
 }
 
 /// The process's worker pool, and what it was made for.
@@ -186,7 +173,7 @@ where
     T: Send + 'static,
     F: FnOnce(&dyn Control) -> std::result::Result<T, Stopped> + Send + 'static,
 {
-    let threads = threads()?;
+    let threads = threads(py)?;
     report(progress, 0, total)?;
     let value = if threads == 1 || total < parallel_from {
         let control = Inline {

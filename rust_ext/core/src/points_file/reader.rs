@@ -57,6 +57,11 @@ impl<R: Read> Chunks<R> {
         buffer: &mut Buffer,
         ticker: &mut Ticker<'_>,
     ) -> Result<bool, ChunkReadError> {
+        // The end was seen: never read again. A terminal gives one end of input per
+        // Ctrl-D, so another read would wait for a second one.
+        if self.at_end {
+            return Ok(false);
+        }
         let carried = self.carry.len();
         let mut target = self.chunk_bytes.max(carried + 1);
         if buffer.bytes.len() < target {

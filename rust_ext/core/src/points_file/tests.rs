@@ -275,6 +275,41 @@ fn an_interrupted_read_asks_the_control_then_retries() {
     assert_eq!(control.ticks.load(Ordering::Relaxed), 2);
 }
 
+/// A terminal: a line per read as it is typed, one end of input per Ctrl-D, and a
+/// read after that end waits for the next Ctrl-D (here: fails the test).
+struct Terminal<'a> {
+    lines: std::slice::Iter<'a, &'a [u8]>,
+    ended: bool,
+}
+
+impl Read for Terminal<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        assert!(!self.ended, "read again after the end of input");
+        let Some(line) = self.lines.next() else {
+            self.ended = true;
+            return Ok(0);
+        };
+        out.get_mut(..line.len()).unwrap().copy_from_slice(line);
+        Ok(line.len())
+    }
+}
+
+#[test]
+fn the_end_of_input_is_read_once() {
+    for lines in [
+        &[b"1,2\n".as_slice(), b"3,4\n"][..],
+        &[b"1,2\n", b"3,4"],
+        &[],
+    ] {
+        let reader = Terminal {
+            lines: lines.iter(),
+            ended: false,
+        };
+        let points = parse_points(reader, Path::new("/dev/stdin")).unwrap();
+        assert_eq!(points.len(), lines.len());
+    }
+}
+
 #[test]
 fn read_errors_name_the_file() {
     struct Broken;
