@@ -106,7 +106,7 @@ wheel:
 matrix:
 	$(BIN)/nox -s matrix
 
-## bench: release build, then every row of the performance table, side by side
+## bench: release build, every row of the performance table side by side, then the ablation rows
 bench:
 	LEGACY_APP_PROFILE=release $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m benchmarks

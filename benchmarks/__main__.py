@@ -2,7 +2,9 @@
 "Performance"), side by side, in one run.
 
 Each row times the Rust backend and its baselines in the same process, taking turns,
-and prints the median times and the ratio with its target. A missed target is
+and prints the median times and the ratio with its target. The ablation rows follow
+(``benchmarks/ablation.py``): the rows the sparse grid and the SWAR line parser touch,
+with each of them switched off. A missed target is
 reported, never an error: the exit status is 0 whatever the ratios, 1 when a row
 could not run or gave a wrong answer, 2 for bad usage or a build that is not release.
 """
@@ -25,7 +27,7 @@ from typing import Any
 import numpy as np
 
 import legacy_app
-from benchmarks import columnar_rows, kernel_rows, mypyc_baseline, rows, shapes
+from benchmarks import ablation, columnar_rows, kernel_rows, mypyc_baseline, rows, shapes
 from benchmarks.report import (
     Comparison,
     ScalingStep,
@@ -62,6 +64,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--no-mypyc", action="store_true", help="skip the mypyc-compiled baseline (rows m*)"
+    )
+    parser.add_argument(
+        "--no-ablation",
+        action="store_true",
+        help="skip the ablation rows (python -m benchmarks.ablation), which build the "
+        "extension twice more",
     )
     return parser.parse_args(argv)
 
@@ -321,6 +329,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"The rows took {time.perf_counter() - started:.0f} s.")
     for error in errors:
         print(f"ERROR {error}")
+    # After the main rows, whose timings its builds and children would disturb.
+    ablated = None
+    if not arguments.no_ablation:
+        print(flush=True)
+        ablated = ablation.run(arguments.quick, _progress)
+        print("\n".join(ablated.lines()))
+        errors = errors + ablated.errors
     if arguments.json is not None:
         document: dict[str, Any] = {
             "header": header,
@@ -334,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             "shapes_over_uniform": {shape.shape: shape.relative for shape in results.shapes},
             "scaling": [step.as_json() for step in results.scaling],
             "memory": [memory.as_json() for memory in results.memory],
+            "ablation": None if ablated is None else ablated.as_json(),
             "errors": errors,
         }
         save_json(arguments.json, document)

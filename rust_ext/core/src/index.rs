@@ -64,7 +64,13 @@ impl Index {
         }
         let grouped = zorder::group(&points, control)?;
         let buckets = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
-        let sparse = sparse::Cells::new(&grouped, control)?;
+        // The test-only `ablate-sparse` build leaves the sparse grid out, so that the
+        // benchmarks can time the tree answering in its place (benchmarks/ablation.py).
+        let sparse = if cfg!(feature = "ablate-sparse") {
+            None
+        } else {
+            sparse::Cells::new(&grouped, control)?
+        };
         Ok(Index {
             points,
             search: Search::Tree(Tree {

@@ -147,7 +147,14 @@ pub fn parse_chunk(data: &[u8], first: bool, out: &mut Vec<Point>) -> Result<u64
     }
     while at < data.len() {
         lines += 1;
-        at = match fast_line(data, at) {
+        // The test-only `ablate-swar` build sends every line to the exact rules, so that
+        // the benchmarks can time what the fast path is worth (benchmarks/ablation.py).
+        let fast = if cfg!(feature = "ablate-swar") {
+            None
+        } else {
+            fast_line(data, at)
+        };
+        at = match fast {
             Some((point, next)) => {
                 out.push(point);
                 next
