@@ -144,7 +144,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append("shadow: the Python reference answered, Rust ran beside it")
         for name, figures in report["shadow"].items():
             lines.append(
-                f"  {name:<19}{figures['compared']} compared, {figures['mismatches']} differ, "
+                f"  {name:<27}{figures['compared']} compared, {figures['mismatches']} differ, "
                 f"Rust speed-up {format_speedup(figures['speedup'])}"
             )
     return "\n".join(lines)

@@ -273,16 +273,15 @@ def test_shadow_report_says_what_was_compared(tmp_path: Path) -> None:
     compared = {
         name: (f["calls"], f["compared"], f["mismatches"]) for name, f in report["shadow"].items()
     }
+    # The report asks a PointSet: its loading, summaries and questions are compared.
+    asked = ["load", "bounds", "centroid", "nearest_neighbors", "closest_pair", "greedy_route"]
     assert compared == {
-        "load_points": (1, 1, 0),
-        "closest_pair": (1, 1, 0),
-        "nearest_neighbors": (1, 1, 0),
-        "greedy_route": (1, 1, 0),
-        "path_length": (1, 1, 0),
+        **{f"PointSet.{name}": (1, 1, 0) for name in asked},
+        "PointSet.path_length": (1, 1, 0),
     }
     text = run("report", str(points), "--backend", "shadow").stdout
     assert "shadow: the Python reference answered, Rust ran beside it" in text
-    assert "  greedy_route       1 compared, 0 differ, Rust speed-up " in text
+    assert "  PointSet.greedy_route      1 compared, 0 differ, Rust speed-up " in text
 
 
 def test_fact_prints_any_n_in_full() -> None:

@@ -314,7 +314,8 @@ def test_ctrl_c_while_stdin_is_a_silent_pipe(
     assert latency < 1.0
 
 
-def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType) -> None:
+@pytest.mark.parametrize("loader_name", LOADERS)
+def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType, loader_name: str) -> None:
     """``load_points("/dev/stdin")`` at a terminal: the lines, then Ctrl-D once, as for
     any program (a reader that reads again after the end waits for a second one)."""
     keyboard, terminal = pty.openpty()
@@ -325,7 +326,7 @@ def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType) -> None:
         attributes[6][termios.VEOF] = b"\x04"
         termios.tcsetattr(terminal, termios.TCSANOW, attributes)
         loader = subprocess.Popen(
-            [sys.executable, "-c", LOADER, legacy_app.BACKEND, "/dev/stdin"],
+            [sys.executable, "-c", LOADER, legacy_app.BACKEND, "/dev/stdin", loader_name],
             stdin=terminal,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -339,7 +340,7 @@ def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType) -> None:
         try:
             report = json.loads(next_line(loader.stdout, timeout=30))
         except TimeoutError:
-            pytest.fail("load_points was still reading after one Ctrl-D")
+            pytest.fail(f"{loader_name} was still reading after one Ctrl-D")
     finally:
         loader.kill()
         loader.communicate()

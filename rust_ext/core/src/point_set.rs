@@ -20,7 +20,11 @@ use crate::zorder;
 
 /// How often a question waiting for another thread's build looks again (and lets its
 /// caller check for Ctrl-C).
-const WAIT_STEP: Duration = Duration::from_micros(500);
+pub const WAIT_STEP: Duration = Duration::from_micros(500);
+
+/// Up to this many points every question answers without an index (`BRUTE_FORCE_MAX`
+/// is the smallest of the questions' direct limits).
+pub const INDEX_MIN: usize = BRUTE_FORCE_MAX;
 
 /// The points and what has been computed about them.
 pub struct PointSet {
@@ -78,7 +82,25 @@ impl PointSet {
         self.points.is_empty()
     }
 
-    /// The index, built now if no question built it before.
+    /// Whether the index must still be built, and by whom: a caller that runs
+    /// questions on a thread pool claims on a thread of its own first, and waits there
+    /// while another thread builds (a pool thread that sleeps waiting may be the one the
+    /// build's own parallel work needs).
+    pub fn claim_index(self: &Arc<Self>) -> IndexClaim {
+        if self.len() <= INDEX_MIN {
+            return IndexClaim::Built;
+        }
+        match self.index.claim() {
+            Claimed::Built(_) => IndexClaim::Built,
+            Claimed::Mine => IndexClaim::Mine(IndexBuild {
+                set: Arc::clone(self),
+            }),
+            Claimed::Busy => IndexClaim::Busy,
+        }
+    }
+
+    /// The index, built now if no question built it before (waiting meanwhile for
+    /// another thread's build: see `claim_index`).
     pub fn index(&self, control: &dyn Control) -> Result<&Index, Stopped> {
         self.index
             .get_or_build(control, || Index::build(Arc::clone(&self.points), control))
@@ -213,15 +235,6 @@ struct BuiltOnce<T> {
     builder: AtomicU32,
 }
 
-/// Gives the build back when the builder returns, stopped, or unwinds.
-struct Building<'a>(&'a AtomicU32);
-
-impl Drop for Building<'_> {
-    fn drop(&mut self) {
-        self.0.store(0, Ordering::Release);
-    }
-}
-
 impl<T> Default for BuiltOnce<T> {
     fn default() -> Self {
         BuiltOnce {
@@ -231,23 +244,25 @@ impl<T> Default for BuiltOnce<T> {
     }
 }
 
+/// What `BuiltOnce::claim` found.
+enum Claimed<'a, T> {
+    Built(&'a T),
+    /// This thread must build now; the claim is given back with `release`.
+    Mine,
+    /// Another thread of this process is building.
+    Busy,
+}
+
 impl<T> BuiltOnce<T> {
-    fn get_or_build(
-        &self,
-        control: &dyn Control,
-        build: impl FnOnce() -> Result<T, Stopped>,
-    ) -> Result<&T, Stopped> {
+    fn claim(&self) -> Claimed<'_, T> {
         let me = std::process::id();
         loop {
             if let Some(value) = self.value.get() {
-                return Ok(value);
+                return Claimed::Built(value);
             }
             let builder = self.builder.load(Ordering::Acquire);
             if builder == me {
-                // Another thread of this process is building: wait for it.
-                control.tick(0)?;
-                std::thread::sleep(WAIT_STEP);
-                continue;
+                return Claimed::Busy;
             }
             if self
                 .builder
@@ -256,14 +271,81 @@ impl<T> BuiltOnce<T> {
             {
                 continue;
             }
-            let _building = Building(&self.builder);
             // A thread that finished building between our look and our claim.
             if let Some(value) = self.value.get() {
-                return Ok(value);
+                self.release();
+                return Claimed::Built(value);
             }
-            let value = build()?;
-            return Ok(self.value.get_or_init(|| value));
+            return Claimed::Mine;
         }
+    }
+
+    fn release(&self) {
+        self.builder.store(0, Ordering::Release);
+    }
+
+    /// The value, built now if need be, waiting meanwhile for another thread's build.
+    /// The wait sleeps: never call this where the thread building may need this one
+    /// (a rayon worker that the build's own parallel work may be waiting on); claim
+    /// first on a thread of one's own instead (`PointSet::claim_index`).
+    fn get_or_build(
+        &self,
+        control: &dyn Control,
+        build: impl FnOnce() -> Result<T, Stopped>,
+    ) -> Result<&T, Stopped> {
+        loop {
+            match self.claim() {
+                Claimed::Built(value) => return Ok(value),
+                Claimed::Busy => {
+                    control.tick(0)?;
+                    std::thread::sleep(WAIT_STEP);
+                }
+                Claimed::Mine => {
+                    let _claim = Release(self);
+                    let value = build()?;
+                    return Ok(self.value.get_or_init(|| value));
+                }
+            }
+        }
+    }
+}
+
+/// Gives a claim back when the builder returns, is stopped, or unwinds.
+struct Release<'a, T>(&'a BuiltOnce<T>);
+
+impl<T> Drop for Release<'_, T> {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
+/// What `PointSet::claim_index` found.
+pub enum IndexClaim {
+    /// The index is there (or the set is too small to need one).
+    Built,
+    /// The caller must build it: `build` it, on whatever thread suits.
+    Mine(IndexBuild),
+    /// Another thread of this process is building it: ask again later.
+    Busy,
+}
+
+/// The claim to build a set's index: built by `build`, given back when dropped.
+pub struct IndexBuild {
+    set: Arc<PointSet>,
+}
+
+impl IndexBuild {
+    /// Build the index; stopped, it leaves nothing behind.
+    pub fn build(self, control: &dyn Control) -> Result<(), Stopped> {
+        let index = Index::build(self.set.shared_points(), control)?;
+        let _ = self.set.index.value.set(index);
+        Ok(())
+    }
+}
+
+impl Drop for IndexBuild {
+    fn drop(&mut self) {
+        self.set.index.release();
     }
 }
 

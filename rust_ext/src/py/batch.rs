@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use legacy_core::nearest::{Neighbours, PARALLEL_MIN};
-use legacy_core::point_set::PointSet as CorePointSet;
+use legacy_core::point_set::{IndexBuild, IndexClaim, PointSet as CorePointSet, WAIT_STEP};
 use legacy_core::route::ROUTE_PARALLEL_MIN;
 use legacy_core::Error as CoreError;
 use num_bigint::BigInt;
@@ -33,6 +33,23 @@ pub fn check_count(function: &'static str, count: usize, at_least: usize) -> Res
     Ok(())
 }
 
+/// The set's index, claimed on this thread before a question goes to the worker pool:
+/// `Some` when this question is to build it (as the first step of its work). While
+/// another thread builds it, this one waits here, GIL released and Ctrl-C heard: a pool
+/// thread must never sleep waiting, as the build's own parallel work may need it.
+fn claim_index(py: Python<'_>, set: &Arc<CorePointSet>) -> Result<Option<IndexBuild>> {
+    loop {
+        match set.claim_index() {
+            IndexClaim::Built => return Ok(None),
+            IndexClaim::Mine(build) => return Ok(Some(build)),
+            IndexClaim::Busy => {
+                py.detach(|| std::thread::sleep(WAIT_STEP));
+                py.check_signals()?;
+            }
+        }
+    }
+}
+
 fn numpy_scalar<'py>(
     py: Python<'py>,
     kind: &str,
@@ -50,8 +67,10 @@ pub fn nearest<'py>(
 ) -> Result<Bound<'py, PyTuple>> {
     check_count("nearest_neighbors", set.len(), 2)?;
     let asked = Arc::clone(set);
+    let build = claim_index(py, set)?;
     let Neighbours { indices, distances } =
         workers::run(py, set.len(), progress, PARALLEL_MIN, move |control| {
+            build.map(|build| build.build(control)).transpose()?;
             asked.nearest_neighbours(control)
         })?;
     let result = match form {
@@ -76,7 +95,9 @@ pub fn closest<'py>(
 ) -> Result<Bound<'py, PyTuple>> {
     check_count("closest_pair", set.len(), 2)?;
     let asked = Arc::clone(set);
+    let build = claim_index(py, set)?;
     let (i, j, distance) = workers::run(py, set.len(), progress, PARALLEL_MIN, move |control| {
+        build.map(|build| build.build(control)).transpose()?;
         asked.closest_pair(control)
     })?;
     let result = match form {
@@ -131,7 +152,9 @@ pub fn route<'py>(
         .filter(|&first| first < count)
         .ok_or(CoreError::StartOutOfRange { start, count })?;
     let asked = Arc::clone(set);
+    let build = claim_index(py, set)?;
     let route = workers::run(py, count, progress, ROUTE_PARALLEL_MIN, move |control| {
+        build.map(|build| build.build(control)).transpose()?;
         asked.greedy_route(first, control)
     })?;
     let result = match form {

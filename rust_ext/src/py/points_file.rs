@@ -235,6 +235,8 @@ pub fn load_columns(
 ) -> Result<Vec<CorePoint>> {
     let py = path.py();
     let (file, path) = open_points_file(py, path)?;
+    // As load_points, which may read on a second thread: a bad setting fails.
+    workers::threads(py)?;
     let size = file
         .metadata()
         .ok()
@@ -251,10 +253,10 @@ pub fn load_columns(
         Ok(points) => points,
         Err(error) => return Err(loading.signals.stopped_by(error)),
     };
+    // Last, everything read is done: the size at open unless the file changed since.
     let done = loading.done.load(std::sync::atomic::Ordering::Relaxed);
-    let last = size.map_or(done, |size| size.max(done));
     if let Some(progress) = progress {
-        progress.call1((last, last))?;
+        progress.call1((done, done))?;
     }
     Ok(points)
 }
