@@ -264,3 +264,17 @@ def test_a_stand_in_for_numpy_changes_nothing_for_points(
     }
     assert answers == expected
     assert len(answers) == 2 * (4 * 4 + 4)  # two moments: every stand-in, and its array
+
+
+@pytest.mark.parametrize(
+    "name", ["nearest_neighbors", "closest_pair", "path_length", "greedy_route", "PointSet"]
+)
+def test_more_points_than_32_bit_indices_hold_is_an_overflow_error(
+    api: ModuleType, name: str
+) -> None:
+    """2**32 rows that take 8 bytes (a broadcast array): refused from the shape, before a
+    row is read, with the same OverflowError under both backends."""
+    rows = np.broadcast_to(np.zeros((1, 2), dtype=np.uint32), (2**32, 2))
+    with pytest.raises(OverflowError) as raised:
+        getattr(api, name)(rows)
+    assert str(raised.value) == f"{name}() takes at most 4294967294 points, got 4294967296"

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 Coordinates = tuple[Sequence[int], Sequence[int]]
 # Called first with (0, n), now and then with (points done, points in all), last with (n, n).
 Progress = Optional[Callable[[int, int], object]]
+# The most points a call takes (the Rust backend's indices are 32-bit, one kept free).
+MAX_POINTS = 2**32 - 2
 # How often the long loops report progress.
 PROGRESS_EVERY = 4096
 
@@ -51,11 +53,19 @@ def _numpy_array(points: object) -> Any | None:
     return points
 
 
-def _array_coordinates(array: Any) -> Coordinates:
+def check_capacity(function: str, count: int) -> None:
+    """As the Rust backend, whose indices are 32-bit: at most ``MAX_POINTS`` points."""
+    if count > MAX_POINTS:
+        raise OverflowError(f"{function}() takes at most {MAX_POINTS} points, got {count}")
+
+
+def _array_coordinates(array: Any, function: str) -> Coordinates:
     if array.ndim != 2 or array.shape[1] != 2:
         raise ValueError(f"points array must have shape (n, 2), got {tuple(array.shape)}")
     if array.dtype.kind not in "iu":
         raise TypeError(f"points array must have an integer dtype, got {array.dtype}")
+    # Before any row is read: a broadcast array of billions of rows may hold a few bytes.
+    check_capacity(function, len(array))
     rows: list[list[int]] = array.tolist()
     for index, row in enumerate(rows):
         for field, value in zip("xy", row):
@@ -85,7 +95,7 @@ def _coordinates(points: Iterable[Point]) -> Coordinates:
     return xs, ys
 
 
-def _read(points: Any) -> tuple[Coordinates, bool]:
+def _read(points: Any, function: str) -> tuple[Coordinates, bool]:
     """The coordinates of ``points`` and whether the results are NumPy's: for a NumPy
     array, and for a ``PointSet`` (its own columns) wherever NumPy imports."""
     # Imported here: point_set is built on this module.
@@ -95,8 +105,10 @@ def _read(points: Any) -> tuple[Coordinates, bool]:
         return (points._xs, points._ys), numpy_module() is not None
     array = _numpy_array(points)
     if array is not None:
-        return _array_coordinates(array), True
-    return _coordinates(points), False
+        return _array_coordinates(array, function), True
+    coordinates = _coordinates(points)
+    check_capacity(function, len(coordinates[0]))
+    return coordinates, False
 
 
 def _nearest(
@@ -153,7 +165,7 @@ def nearest_neighbors(
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, Any]:
     """For each point, the index of its nearest other point and that distance."""
-    (xs, ys), numpy_in = _read(points)
+    (xs, ys), numpy_in = _read(points, "nearest_neighbors")
     _need_two("nearest_neighbors", len(xs))
     check_threads()
     nearest, squared = _nearest(xs, ys, progress)
@@ -178,7 +190,7 @@ def closest_pair(
 ) -> tuple[np.int64, np.int64, np.float64]: ...
 def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, Any]:
     """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
-    (xs, ys), numpy_in = _read(points)
+    (xs, ys), numpy_in = _read(points, "closest_pair")
     _need_two("closest_pair", len(xs))
     check_threads()
     nearest, squared = _nearest(xs, ys, progress)
@@ -203,7 +215,7 @@ def path_length(points: Sequence[Point]) -> float: ...
 def path_length(points: IntegerArray) -> np.float64: ...
 def path_length(points: Any) -> Any:
     """The length of the path through the points in order, correctly rounded."""
-    (xs, ys), numpy_in = _read(points)
+    (xs, ys), numpy_in = _read(points, "path_length")
     check_threads()
     return path_total(xs, ys, range(len(xs)), numpy_in)
 
@@ -233,7 +245,7 @@ def greedy_route(
 ) -> npt.NDArray[np.int64]: ...
 def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> Any:
     """A nearest-neighbour tour from ``start``; ties: the lowest index."""
-    (xs, ys), numpy_in = _read(points)
+    (xs, ys), numpy_in = _read(points, "greedy_route")
     n = len(xs)
     try:
         start = operator.index(start)

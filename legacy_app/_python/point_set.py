@@ -90,7 +90,7 @@ class PointSet(_SequenceOfPoints):
         if isinstance(points, PointSet):
             return cls._from_arrays(array(U32, points._xs), array(U32, points._ys))
         # The batch functions' reading: the same checks, errors and messages.
-        (xs, ys), _ = batch._read(points)
+        (xs, ys), _ = batch._read(points, "PointSet")
         return cls._from_arrays(array(U32, xs), array(U32, ys))
 
     @classmethod

@@ -9,11 +9,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use num_bigint::BigInt;
-
 use crate::control::Stopped;
-use crate::fact::FACT_MAX;
-use crate::point::MAX_COORDINATE;
 
 /// A coordinate field of a point.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,99 +115,41 @@ impl std::error::Error for HelloError {
     }
 }
 
-/// Everything the core can report.
+/// Everything the core can report: the application's errors, its capacity, and work
+/// stopped by its caller. What Python callers pass that the API refuses (a coordinate
+/// out of range, an array of the wrong shape, a negative factorial) is the binding's to
+/// say (`rust_ext`'s `errors.rs`), in Python's terms.
 #[derive(Debug)]
 pub enum Error {
     /// The application's own errors.
     Hello(HelloError),
-    /// A coordinate outside `0 ..= MAX_COORDINATE`; `row` is the array row it came from.
-    Coordinate {
-        row: Option<usize>,
-        field: Field,
-        value: BigInt,
-    },
-    /// A batch function's `points` array does not have the shape `(n, 2)`.
-    ArrayShape(Vec<usize>),
-    /// A batch function's `points` array holds something else than integers.
-    ArrayDtype(String),
-    /// A batch function's `points` is a NumPy masked array.
-    MaskedArray,
-    /// A batch function needs two points at least.
-    TooFewPoints {
-        function: &'static str,
-        count: usize,
-    },
-    /// More points than the core's `u32` indices can number.
+    /// More points than the core's `u32` indices can number (see `check_capacity`).
     TooManyPoints {
         function: &'static str,
         count: usize,
     },
-    /// `greedy_route`'s `start` is not an index of the points.
-    StartOutOfRange { start: BigInt, count: usize },
-    /// `fact` of a negative number.
-    FactNegative(BigInt),
-    /// `fact` of more than a machine word, as `math.factorial` refuses.
-    FactTooLarge(BigInt),
-    /// `print_sleep` of a negative duration, shown as Python's `str(timedelta)`.
-    SleepNegative(String),
-    /// `print_sleep` of more nanoseconds than Rust's `Duration` holds.
-    SleepTooLong(i128),
     /// Work ended early because its caller asked (`Control::tick`) and kept no reason.
     Stopped,
+}
+
+/// The most points a set holds: indices are `u32`, and `u32::MAX` is kept free.
+pub const MAX_POINTS: usize = u32::MAX as usize - 1;
+
+/// `count` points fit a set, or the error `function` raises for them.
+pub fn check_capacity(function: &'static str, count: usize) -> Result<(), Error> {
+    if count > MAX_POINTS {
+        return Err(Error::TooManyPoints { function, count });
+    }
+    Ok(())
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Hello(error) => error.fmt(f),
-            Error::Coordinate { row, field, value } => {
-                if let Some(row) = row {
-                    write!(f, "points[{row}]: ")?;
-                }
-                write!(
-                    f,
-                    "{field} must be between 0 and {MAX_COORDINATE}, got {value}"
-                )
-            }
-            Error::ArrayShape(shape) => {
-                let dimensions: Vec<String> = shape.iter().map(usize::to_string).collect();
-                // Python's tuple notation: (5,) for one dimension.
-                let trailing = if shape.len() == 1 { "," } else { "" };
-                write!(
-                    f,
-                    "points array must have shape (n, 2), got ({}{trailing})",
-                    dimensions.join(", ")
-                )
-            }
-            Error::ArrayDtype(dtype) => {
-                write!(f, "points array must have an integer dtype, got {dtype}")
-            }
-            Error::MaskedArray => {
-                f.write_str("points must not be a masked array: masks are not supported")
-            }
-            Error::TooFewPoints { function, count } => {
-                write!(f, "{function}() needs at least 2 points, got {count}")
-            }
             Error::TooManyPoints { function, count } => write!(
                 f,
-                "{function}() takes at most {} points, got {count}",
-                u32::MAX - 1
-            ),
-            Error::StartOutOfRange { start, count } => {
-                write!(f, "start {start} out of range for {count} points")
-            }
-            Error::FactNegative(n) => {
-                write!(f, "fact() argument must not be negative, got {n}")
-            }
-            Error::FactTooLarge(n) => {
-                write!(f, "fact() argument must not exceed {FACT_MAX}, got {n}")
-            }
-            Error::SleepNegative(text) => {
-                write!(f, "print_sleep() duration must not be negative, got {text}")
-            }
-            Error::SleepTooLong(nanos) => write!(
-                f,
-                "print_sleep() duration is too long for a Duration, got {nanos}ns"
+                "{function}() takes at most {MAX_POINTS} points, got {count}"
             ),
             Error::Stopped => f.write_str("the work was stopped before it ended"),
         }
@@ -244,76 +182,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn argument_messages_match_the_python_backend() {
-        let cases: [(Error, &str); 14] = [
+    fn the_core_messages_match_the_python_backend() {
+        let cases: [(Error, &str); 2] = [
             (
                 Error::TooManyPoints {
                     function: "path_length",
                     count: 1 << 32,
                 },
                 "path_length() takes at most 4294967294 points, got 4294967296",
-            ),
-            (
-                Error::ArrayShape(vec![5]),
-                "points array must have shape (n, 2), got (5,)",
-            ),
-            (
-                Error::ArrayShape(vec![5, 3, 1]),
-                "points array must have shape (n, 2), got (5, 3, 1)",
-            ),
-            (
-                Error::ArrayDtype("float64".into()),
-                "points array must have an integer dtype, got float64",
-            ),
-            (
-                Error::MaskedArray,
-                "points must not be a masked array: masks are not supported",
-            ),
-            (
-                Error::Coordinate {
-                    row: None,
-                    field: Field::Y,
-                    value: BigInt::from(-1),
-                },
-                "y must be between 0 and 4294967295, got -1",
-            ),
-            (
-                Error::Coordinate {
-                    row: Some(3),
-                    field: Field::X,
-                    value: BigInt::from(1_u64 << 32),
-                },
-                "points[3]: x must be between 0 and 4294967295, got 4294967296",
-            ),
-            (
-                Error::TooFewPoints {
-                    function: "closest_pair",
-                    count: 1,
-                },
-                "closest_pair() needs at least 2 points, got 1",
-            ),
-            (
-                Error::StartOutOfRange {
-                    start: BigInt::from(-1),
-                    count: 2,
-                },
-                "start -1 out of range for 2 points",
-            ),
-            (
-                Error::FactNegative(BigInt::from(-5)),
-                "fact() argument must not be negative, got -5",
-            ),
-            (
-                Error::FactTooLarge(BigInt::from(1_u64 << 63)),
-                "fact() argument must not exceed 9223372036854775807, got 9223372036854775808",
-            ),
-            (
-                Error::SleepNegative("-1 day, 23:59:59".into()),
-                "print_sleep() duration must not be negative, got -1 day, 23:59:59",
-            ),
-            (
-                Error::SleepTooLong(1 << 100),
-                "print_sleep() duration is too long for a Duration, got 1267650600228229401496703205376ns",
             ),
             (Error::Stopped, "the work was stopped before it ended"),
         ];
@@ -322,6 +198,18 @@ mod tests {
         }
         let hello = Error::from(HelloError::AppleStuckInThroat);
         assert_eq!(hello.to_string(), "Hello Error: 🍏🍏");
+    }
+
+    #[test]
+    fn capacity_is_u32_indices_but_one() {
+        assert!(check_capacity("nearest_neighbors", MAX_POINTS).is_ok());
+        assert!(matches!(
+            check_capacity("nearest_neighbors", MAX_POINTS + 1),
+            Err(Error::TooManyPoints {
+                function: "nearest_neighbors",
+                count
+            }) if count == MAX_POINTS + 1
+        ));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Reading Python arguments as the pure-Python backend does (ints through `__index__`),
 //! with the same error messages.
 
-use legacy_core::{Coordinate, Error as CoreError, Field};
+use legacy_core::{Coordinate, Field};
 use num_bigint::BigInt;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyInt;
 
-use crate::py::errors::Result;
+use crate::py::errors::{Argument, Result};
 
 /// The name of `value`'s type, as Python's `type(value).__name__`.
 pub fn type_name(value: &Bound<'_, PyAny>) -> String {
@@ -46,7 +46,7 @@ pub fn coordinate(field: Field, value: &Bound<'_, PyAny>) -> Result<Coordinate> 
         return Ok(number);
     }
     // Out of range: say which value, however large.
-    Err(CoreError::Coordinate {
+    Err(Argument::Coordinate {
         row: None,
         field,
         value: int.extract::<BigInt>()?,

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use legacy_core::nearest::{Neighbours, PARALLEL_MIN};
 use legacy_core::point_set::{IndexBuild, IndexClaim, PointSet as CorePointSet, WAIT_STEP};
 use legacy_core::route::ROUTE_PARALLEL_MIN;
-use legacy_core::Error as CoreError;
 use num_bigint::BigInt;
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -21,14 +20,14 @@ use pyo3::types::{PyList, PyTuple};
 use pyo3::IntoPyObjectExt;
 
 use crate::py::arguments::index;
-use crate::py::errors::Result;
+use crate::py::errors::{Argument, Result};
 use crate::py::points_input::{self, Form};
 use crate::py::workers;
 
 /// A question needs `at_least` points.
 pub fn check_count(function: &'static str, count: usize, at_least: usize) -> Result<()> {
     if count < at_least {
-        return Err(CoreError::TooFewPoints { function, count }.into());
+        return Err(Argument::TooFewPoints { function, count }.into());
     }
     Ok(())
 }
@@ -150,7 +149,7 @@ pub fn route<'py>(
     let first = usize::try_from(&start)
         .ok()
         .filter(|&first| first < count)
-        .ok_or(CoreError::StartOutOfRange { start, count })?;
+        .ok_or(Argument::StartOutOfRange { start, count })?;
     let asked = Arc::clone(set);
     let build = claim_index(py, set)?;
     let route = workers::run(py, count, progress, ROUTE_PARALLEL_MIN, move |control| {

@@ -1,14 +1,20 @@
 //! The binding crate's one error type, and its one conversion to Python exceptions.
 //!
-//! Every fallible function here returns `Result<T>`: either a `legacy_core::Error`,
-//! whose `Display` is the message, or a `PyErr` already raised by Python code (a
-//! signal handler, a progress callback, a failing `__index__`). The application's
+//! Every fallible function here returns `Result<T>`: a `legacy_core::Error` (the core's
+//! own: the application's errors, its capacity, work stopped), an `Argument` the API
+//! refuses (said in Python's terms, as the pure-Python backend says it), or a `PyErr`
+//! already raised by Python code (a signal handler, a progress callback, a failing
+//! `__index__`). Each `Display` is the message. The application's
 //! classes are `legacy_app.errors`' own (the single definition), imported lazily:
 //! `import_exception!` looks a class up the first time it is raised, so importing
 //! `rust_ext` never imports `legacy_app` while either is initialising.
 
+use std::fmt;
+
 use legacy_core::control::Stopped;
-use legacy_core::{Error as CoreError, HelloError};
+use legacy_core::fact::FACT_MAX;
+use legacy_core::{Error as CoreError, Field, HelloError, MAX_COORDINATE};
+use num_bigint::BigInt;
 use pyo3::exceptions::{PyIndexError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::PyErr;
 
@@ -20,10 +26,100 @@ pyo3::import_exception!(legacy_app.errors, PointsFormatError);
 #[derive(Debug)]
 pub enum Error {
     Core(CoreError),
+    Argument(Argument),
     Py(PyErr),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// What a Python caller passed that the API refuses.
+#[derive(Debug)]
+pub enum Argument {
+    /// A coordinate outside `0 ..= MAX_COORDINATE`; `row` is the array row it came from.
+    Coordinate {
+        row: Option<usize>,
+        field: Field,
+        value: BigInt,
+    },
+    /// A `points` array whose shape is not `(n, 2)`.
+    ArrayShape(Vec<usize>),
+    /// A `points` array of something else than integers.
+    ArrayDtype(String),
+    /// A NumPy masked array as `points`.
+    MaskedArray,
+    /// A question that needs two points at least.
+    TooFewPoints {
+        function: &'static str,
+        count: usize,
+    },
+    /// `greedy_route`'s `start` is not an index of the points.
+    StartOutOfRange { start: BigInt, count: usize },
+    /// `fact` of a negative number.
+    FactNegative(BigInt),
+    /// `fact` of more than a machine word, as `math.factorial` refuses.
+    FactTooLarge(BigInt),
+    /// `print_sleep` of a negative duration, shown as Python's `str(timedelta)`.
+    SleepNegative(String),
+    /// `print_sleep` of more nanoseconds than Rust's `Duration` holds.
+    SleepTooLong(i128),
+}
+
+impl fmt::Display for Argument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Argument::Coordinate { row, field, value } => {
+                if let Some(row) = row {
+                    write!(f, "points[{row}]: ")?;
+                }
+                write!(
+                    f,
+                    "{field} must be between 0 and {MAX_COORDINATE}, got {value}"
+                )
+            }
+            Argument::ArrayShape(shape) => {
+                let dimensions: Vec<String> = shape.iter().map(usize::to_string).collect();
+                // Python's tuple notation: (5,) for one dimension.
+                let trailing = if shape.len() == 1 { "," } else { "" };
+                write!(
+                    f,
+                    "points array must have shape (n, 2), got ({}{trailing})",
+                    dimensions.join(", ")
+                )
+            }
+            Argument::ArrayDtype(dtype) => {
+                write!(f, "points array must have an integer dtype, got {dtype}")
+            }
+            Argument::MaskedArray => {
+                f.write_str("points must not be a masked array: masks are not supported")
+            }
+            Argument::TooFewPoints { function, count } => {
+                write!(f, "{function}() needs at least 2 points, got {count}")
+            }
+            Argument::StartOutOfRange { start, count } => {
+                write!(f, "start {start} out of range for {count} points")
+            }
+            Argument::FactNegative(n) => {
+                write!(f, "fact() argument must not be negative, got {n}")
+            }
+            Argument::FactTooLarge(n) => {
+                write!(f, "fact() argument must not exceed {FACT_MAX}, got {n}")
+            }
+            Argument::SleepNegative(text) => {
+                write!(f, "print_sleep() duration must not be negative, got {text}")
+            }
+            Argument::SleepTooLong(nanos) => write!(
+                f,
+                "print_sleep() duration is too long for a Duration, got {nanos}ns"
+            ),
+        }
+    }
+}
+
+impl From<Argument> for Error {
+    fn from(argument: Argument) -> Self {
+        Error::Argument(argument)
+    }
+}
 
 impl From<CoreError> for Error {
     fn from(error: CoreError) -> Self {
@@ -72,24 +168,33 @@ fn hello_error(error: HelloError) -> PyErr {
 
 impl From<Error> for PyErr {
     fn from(error: Error) -> PyErr {
-        let error = match error {
-            Error::Py(error) => return error,
-            Error::Core(error) => error,
-        };
-        let message = error.to_string();
         match error {
-            CoreError::Hello(error) => hello_error(error),
-            CoreError::ArrayDtype(_) | CoreError::MaskedArray => PyTypeError::new_err(message),
-            CoreError::Coordinate { .. }
-            | CoreError::ArrayShape(_)
-            | CoreError::TooFewPoints { .. }
-            | CoreError::FactNegative(_)
-            | CoreError::SleepNegative(_) => PyValueError::new_err(message),
-            CoreError::StartOutOfRange { .. } => PyIndexError::new_err(message),
-            CoreError::FactTooLarge(_)
-            | CoreError::SleepTooLong(_)
-            | CoreError::TooManyPoints { .. } => PyOverflowError::new_err(message),
-            CoreError::Stopped => PyRuntimeError::new_err(message),
+            Error::Py(error) => error,
+            Error::Core(error) => {
+                let message = error.to_string();
+                match error {
+                    CoreError::Hello(error) => hello_error(error),
+                    CoreError::TooManyPoints { .. } => PyOverflowError::new_err(message),
+                    CoreError::Stopped => PyRuntimeError::new_err(message),
+                }
+            }
+            Error::Argument(argument) => {
+                let message = argument.to_string();
+                match argument {
+                    Argument::ArrayDtype(_) | Argument::MaskedArray => {
+                        PyTypeError::new_err(message)
+                    }
+                    Argument::Coordinate { .. }
+                    | Argument::ArrayShape(_)
+                    | Argument::TooFewPoints { .. }
+                    | Argument::FactNegative(_)
+                    | Argument::SleepNegative(_) => PyValueError::new_err(message),
+                    Argument::StartOutOfRange { .. } => PyIndexError::new_err(message),
+                    Argument::FactTooLarge(_) | Argument::SleepTooLong(_) => {
+                        PyOverflowError::new_err(message)
+                    }
+                }
+            }
         }
     }
 }
@@ -138,11 +243,11 @@ mod tests {
                 .into(),
                 "PointsFormatError",
             ),
-            (CoreError::ArrayShape(vec![3]).into(), "ValueError"),
-            (CoreError::ArrayDtype("float64".into()).into(), "TypeError"),
-            (CoreError::MaskedArray.into(), "TypeError"),
+            (Argument::ArrayShape(vec![3]).into(), "ValueError"),
+            (Argument::ArrayDtype("float64".into()).into(), "TypeError"),
+            (Argument::MaskedArray.into(), "TypeError"),
             (
-                CoreError::Coordinate {
+                Argument::Coordinate {
                     row: None,
                     field: legacy_core::Field::X,
                     value: BigInt::from(-1),
@@ -151,7 +256,7 @@ mod tests {
                 "ValueError",
             ),
             (
-                CoreError::TooFewPoints {
+                Argument::TooFewPoints {
                     function: "closest_pair",
                     count: 0,
                 }
@@ -159,7 +264,7 @@ mod tests {
                 "ValueError",
             ),
             (
-                CoreError::StartOutOfRange {
+                Argument::StartOutOfRange {
                     start: BigInt::from(5),
                     count: 2,
                 }
@@ -167,26 +272,106 @@ mod tests {
                 "IndexError",
             ),
             (
-                CoreError::FactNegative(BigInt::from(-1)).into(),
+                Argument::FactNegative(BigInt::from(-1)).into(),
                 "ValueError",
             ),
             (
-                CoreError::FactTooLarge(BigInt::from(1) << 64).into(),
+                Argument::FactTooLarge(BigInt::from(1) << 64).into(),
                 "OverflowError",
             ),
             (
-                CoreError::SleepNegative("-1 day".into()).into(),
+                Argument::SleepNegative("-1 day".into()).into(),
                 "ValueError",
             ),
-            (CoreError::SleepTooLong(1 << 100).into(), "OverflowError"),
+            (Argument::SleepTooLong(1 << 100).into(), "OverflowError"),
+            (
+                CoreError::TooManyPoints {
+                    function: "PointSet",
+                    count: 1 << 32,
+                }
+                .into(),
+                "OverflowError",
+            ),
             (Stopped.into(), "RuntimeError"),
         ];
         for (error, class) in cases {
             let message = match &error {
                 Error::Core(core) => core.to_string(),
-                Error::Py(_) => unreachable!("only core errors here"),
+                Error::Argument(argument) => argument.to_string(),
+                Error::Py(_) => unreachable!("no Python errors here"),
             };
             assert_eq!(raised(error), (class.to_owned(), message));
+        }
+    }
+
+    #[test]
+    fn argument_messages_match_the_python_backend() {
+        let cases: [(Argument, &str); 12] = [
+            (
+                Argument::ArrayShape(vec![5]),
+                "points array must have shape (n, 2), got (5,)",
+            ),
+            (
+                Argument::ArrayShape(vec![5, 3, 1]),
+                "points array must have shape (n, 2), got (5, 3, 1)",
+            ),
+            (
+                Argument::ArrayDtype("float64".into()),
+                "points array must have an integer dtype, got float64",
+            ),
+            (
+                Argument::MaskedArray,
+                "points must not be a masked array: masks are not supported",
+            ),
+            (
+                Argument::Coordinate {
+                    row: None,
+                    field: legacy_core::Field::Y,
+                    value: BigInt::from(-1),
+                },
+                "y must be between 0 and 4294967295, got -1",
+            ),
+            (
+                Argument::Coordinate {
+                    row: Some(3),
+                    field: legacy_core::Field::X,
+                    value: BigInt::from(1_u64 << 32),
+                },
+                "points[3]: x must be between 0 and 4294967295, got 4294967296",
+            ),
+            (
+                Argument::TooFewPoints {
+                    function: "closest_pair",
+                    count: 1,
+                },
+                "closest_pair() needs at least 2 points, got 1",
+            ),
+            (
+                Argument::StartOutOfRange {
+                    start: BigInt::from(-1),
+                    count: 2,
+                },
+                "start -1 out of range for 2 points",
+            ),
+            (
+                Argument::FactNegative(BigInt::from(-5)),
+                "fact() argument must not be negative, got -5",
+            ),
+            (
+                Argument::FactTooLarge(BigInt::from(1_u64 << 63)),
+                "fact() argument must not exceed 9223372036854775807, got 9223372036854775808",
+            ),
+            (
+                Argument::SleepNegative("-1 day, 23:59:59".into()),
+                "print_sleep() duration must not be negative, got -1 day, 23:59:59",
+            ),
+            (
+                Argument::SleepTooLong(1 << 100),
+                "print_sleep() duration is too long for a Duration, got 1267650600228229401496703205376ns",
+            ),
+        ];
+        for (argument, message) in cases {
+            assert_eq!(argument.to_string(), message);
         }
     }
 

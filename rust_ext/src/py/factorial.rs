@@ -1,12 +1,11 @@
 //! `fact`: exact factorials, on a worker thread when they take long, so Ctrl-C works.
 
 use legacy_core::fact::{factorial, factorial_with, FACT_MAX};
-use legacy_core::Error as CoreError;
 use num_bigint::{BigInt, BigUint};
 use pyo3::prelude::*;
 
 use crate::py::arguments::index;
-use crate::py::errors::Result;
+use crate::py::errors::{Argument, Result};
 use crate::py::interruptible;
 
 /// Below this `n`, `n!` takes a few milliseconds: not worth a thread.
@@ -20,9 +19,9 @@ pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {
     let n = match u64::try_from(&number) {
         Ok(n) if n <= FACT_MAX => n,
         _ if number.sign() == num_bigint::Sign::Minus => {
-            return Err(CoreError::FactNegative(number).into())
+            return Err(Argument::FactNegative(number).into())
         }
-        _ => return Err(CoreError::FactTooLarge(number).into()),
+        _ => return Err(Argument::FactTooLarge(number).into()),
     };
     if n < ON_THIS_THREAD {
         // Milliseconds at most: computed here, letting other Python threads run.

@@ -179,7 +179,7 @@ impl PointSet {
                 set: Arc::new(CorePointSet::new(other.get().set.shared_points())),
             });
         }
-        PointSet::from_points(points_input::read(points)?.points)
+        PointSet::from_points(points_input::read(points, "PointSet")?.points)
     }
 
     /// Read a points file (one ``x,y`` a line) as ``load_points`` does, keeping no

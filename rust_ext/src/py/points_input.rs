@@ -11,8 +11,9 @@
 
 use std::sync::Arc;
 
+use legacy_core::error::check_capacity;
 use legacy_core::point_set::PointSet as CorePointSet;
-use legacy_core::{Error as CoreError, Field, Point as CorePoint};
+use legacy_core::{Field, Point as CorePoint};
 use numpy::{
     Element, PyArray2, PyArrayDescrMethods, PyArrayMethods, PyUntypedArray, PyUntypedArrayMethods,
 };
@@ -21,7 +22,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple, PyType};
 
 use crate::py::arguments::type_name;
-use crate::py::errors::Result;
+use crate::py::errors::{Argument, Result};
 use crate::py::numpy_api;
 use crate::py::point::Point;
 use crate::py::point_set::PointSet;
@@ -71,7 +72,7 @@ pub fn read_set(
     if let Ok(set) = points.cast::<PointSet>() {
         return Ok((set.get().core(), Form::of_point_sets(points.py())?));
     }
-    let Points { points, numpy } = read(points)?;
+    let Points { points, numpy } = read(points, function)?;
     let form = if numpy { Form::NumPy } else { Form::Lists };
     Ok((Arc::new(point_set(function, points)?), form))
 }
@@ -79,18 +80,15 @@ pub fn read_set(
 /// A point set of `points`, which must fit the core's `u32` indices (four billion
 /// points would need tens of gigabytes first).
 pub fn point_set(function: &'static str, points: Vec<CorePoint>) -> Result<CorePointSet> {
-    let count = points.len();
-    if count >= u32::MAX as usize {
-        return Err(CoreError::TooManyPoints { function, count }.into());
-    }
+    check_capacity(function, points.len())?;
     Ok(CorePointSet::new(Arc::new(points)))
 }
 
-/// Read the `points` argument of a batch function.
-pub fn read(points: &Bound<'_, PyAny>) -> Result<Points> {
+/// Read the `points` argument of `function` (a batch function, or `PointSet`).
+pub fn read(points: &Bound<'_, PyAny>, function: &'static str) -> Result<Points> {
     if let Some(array) = numpy_array(points)? {
         return Ok(Points {
-            points: array_points(&array, true)?,
+            points: array_points(&array, function, true)?,
             numpy: true,
         });
     }
@@ -126,20 +124,27 @@ fn numpy_array<'py>(points: &Bound<'py, PyAny>) -> Result<Option<Bound<'py, PyUn
     // numpy.ma is imported by whoever makes a masked array, never by `import numpy`.
     if let Some(ma) = numpy_api::imported(py, "numpy.ma")? {
         if points.is_instance(&ma.getattr(pyo3::intern!(py, "MaskedArray"))?)? {
-            return Err(CoreError::MaskedArray.into());
+            return Err(Argument::MaskedArray.into());
         }
     }
     Ok(Some(array.clone()))
 }
 
-fn array_points(array: &Bound<'_, PyUntypedArray>, may_copy: bool) -> Result<Vec<CorePoint>> {
+fn array_points(
+    array: &Bound<'_, PyUntypedArray>,
+    function: &'static str,
+    may_copy: bool,
+) -> Result<Vec<CorePoint>> {
     if array.ndim() != 2 || array.shape()[1] != 2 {
-        return Err(CoreError::ArrayShape(array.shape().to_vec()).into());
+        return Err(Argument::ArrayShape(array.shape().to_vec()).into());
     }
     let dtype = array.dtype();
     if !matches!(dtype.kind(), b'i' | b'u') {
-        return Err(CoreError::ArrayDtype(dtype.str()?.to_string()).into());
+        return Err(Argument::ArrayDtype(dtype.str()?.to_string()).into());
     }
+    // Before any row is read or copied: a broadcast array of billions of rows may hold
+    // a few bytes.
+    check_capacity(function, array.shape()[0])?;
     macro_rules! try_types {
         ($($t:ty),*) => {
             $(if let Some(points) = contiguous_rows::<$t>(array)? { return Ok(points); })*
@@ -148,7 +153,7 @@ fn array_points(array: &Bound<'_, PyUntypedArray>, may_copy: bool) -> Result<Vec
     try_types!(i64, u32, u64, i32, u16, i16, u8, i8);
     if !may_copy {
         // NumPy's copy below is native, aligned and C-contiguous by construction.
-        return Err(CoreError::ArrayDtype(dtype.str()?.to_string()).into());
+        return Err(Argument::ArrayDtype(dtype.str()?.to_string()).into());
     }
     // Any other layout: NumPy copies it into one we read directly (only what differs:
     // a C-contiguous but byte-swapped array is converted, not copied twice).
@@ -158,7 +163,7 @@ fn array_points(array: &Bound<'_, PyUntypedArray>, may_copy: bool) -> Result<Vec
         pyo3::intern!(py, "require"),
         (array, native, vec!["C", "A"]),
     )?;
-    array_points(copy.cast::<PyUntypedArray>()?, false)
+    array_points(copy.cast::<PyUntypedArray>()?, function, false)
 }
 
 /// The rows of an `(n, 2)` array of element type `T`, if the array holds `T`s in
@@ -198,7 +203,7 @@ fn coordinate<T: Copy + Into<i128> + TryInto<u32>>(
     value: T,
 ) -> Result<u32> {
     value.try_into().map_err(|_| {
-        CoreError::Coordinate {
+        Argument::Coordinate {
             row: Some(row),
             field,
             value: value.into().into(),

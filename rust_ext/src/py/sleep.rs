@@ -13,14 +13,13 @@
 
 use std::time::{Duration, Instant};
 
-use legacy_core::Error as CoreError;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 
 use crate::py::arguments::type_name;
-use crate::py::errors::Result;
+use crate::py::errors::{Argument, Result};
 use crate::py::greeting::write_stdout;
 
 const SECONDS_PER_DAY: i128 = 86_400;
@@ -60,10 +59,10 @@ fn duration(value: &Bound<'_, PyAny>) -> Result<Duration> {
     if nanos < 0 {
         // The base class's str(), not a subclass's: the stored value, as everywhere here.
         let text = timedelta.getattr("__str__")?.call1((value,))?;
-        return Err(CoreError::SleepNegative(text.to_string()).into());
+        return Err(Argument::SleepNegative(text.to_string()).into());
     }
     let whole =
-        u64::try_from(nanos / NANOS_PER_SECOND).map_err(|_| CoreError::SleepTooLong(nanos))?;
+        u64::try_from(nanos / NANOS_PER_SECOND).map_err(|_| Argument::SleepTooLong(nanos))?;
     // 0 <= remainder < 10^9: a valid sub-second nanosecond count.
     let sub = u32::try_from(nanos % NANOS_PER_SECOND).unwrap_or(0);
     Ok(Duration::new(whole, sub))
