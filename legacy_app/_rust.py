@@ -41,7 +41,14 @@ throws_error = rust_ext.throws_error
 
 
 async def print_sleep(duration: datetime.timedelta) -> None:
-    """Announce, sleep without blocking the event loop, then say how long it took."""
+    """Announce, sleep without blocking the event loop, then say how long it took.
+
+    Prints ``🌙 Night night! Sleeping for {duration}``, waits on the running event loop's
+    own timer, then prints ``🌞 I'm awake after {elapsed}`` (durations as Rust's ``Debug``
+    shows them). Raises ``ValueError`` for a negative ``duration``, ``TypeError`` for
+    anything but a ``datetime.timedelta``, and ``OverflowError`` for one longer than
+    Rust's ``Duration`` holds.
+    """
     # A coroutine function of Python's own, so inspect, asyncio, send/throw/close and
     # the "never awaited" warning behave as for the reference; the running loop's
     # timer wakes it (no thread of ours). Rust checks, times, formats and prints.

@@ -3,6 +3,7 @@ signature under both backends."""
 
 from __future__ import annotations
 
+import ast
 import inspect
 import pydoc
 import sys
@@ -14,6 +15,7 @@ import pytest
 import legacy_app
 import legacy_app.cli
 import rust_ext
+from tests import children
 from tests.conftest import PUBLIC_NAMES
 
 # PyO3 attaches a class's signature only from Python 3.10 in an abi3 build; on 3.9
@@ -89,3 +91,59 @@ def test_point_set_methods_have_the_same_signature_under_both_backends(
 def test_modules_documented() -> None:
     for module in (legacy_app, rust_ext, legacy_app.errors, legacy_app.cli):
         assert (module.__doc__ or "").strip(), module
+
+
+# What help() of each public name must say, whatever the wording: the facts a caller
+# needs (ties, NumPy in and out, progress, what it raises), under both backends.
+DOCUMENTED_FACTS: dict[str, list[str]] = {
+    "nearest_neighbors": [
+        "lowest index",
+        "NumPy",
+        "PointSet",
+        "progress",
+        "ValueError",
+        "TypeError",
+    ],
+    "closest_pair": ["smallest", "NumPy", "PointSet", "progress", "ValueError", "TypeError"],
+    "path_length": ["fsum", "NumPy", "PointSet", "ValueError", "TypeError"],
+    "greedy_route": ["lowest index", "NumPy", "PointSet", "progress", "IndexError", "TypeError"],
+    "load_points": ["HelloIOError", "PointsFormatError"],
+    "fact": ["ValueError", "TypeError"],
+    "print_sleep": ["ValueError", "TypeError", "OverflowError", "event loop"],
+    "throws_error": ["AppleStuckInThroat"],
+    "say_hello": ["sys.stdout"],
+    "Point": ["ValueError", "TypeError"],
+    "PointSet": ["NumPy", "PointSet.load"],
+}
+
+
+def test_every_public_name_has_its_facts_listed() -> None:
+    assert sorted(DOCUMENTED_FACTS) == sorted(PUBLIC_NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(DOCUMENTED_FACTS))
+def test_help_states_the_facts(api: ModuleType, name: str) -> None:
+    text = " ".join((getattr(api, name).__doc__ or "").split())
+    missing = [fact for fact in DOCUMENTED_FACTS[name] if fact not in text]
+    assert not missing, f"help({name}) does not say {missing}: {text!r}"
+
+
+def stub_docstrings() -> dict[str, str]:
+    """The docstring of the first definition of each name in ``rust_ext``'s stub."""
+    tree = ast.parse((children.SUITE / "stubs" / "rust_ext" / "__init__.pyi").read_text("utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name not in found:
+            found[node.name] = " ".join((ast.get_docstring(node) or "").split())
+    return found
+
+
+@pytest.mark.checkout
+@pytest.mark.parametrize("name", sorted(set(DOCUMENTED_FACTS) - {"print_sleep"}))
+def test_the_stubs_state_the_facts(name: str) -> None:
+    """The stubs are what an editor shows a caller: the same facts, in fewer words
+    (``print_sleep`` is ``legacy_app._rust``'s own ``async def``, not the module's)."""
+    text = stub_docstrings()[name]
+    facts = [fact for fact in DOCUMENTED_FACTS[name] if fact != "PointSet"]
+    missing = [fact for fact in facts if fact not in text]
+    assert not missing, f"the stub of {name} does not say {missing}: {text!r}"

@@ -164,7 +164,20 @@ def nearest_neighbors(
     points: IntegerArray, *, progress: Progress = None
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 def nearest_neighbors(points: Any, *, progress: Progress = None) -> tuple[Any, Any]:
-    """For each point, the index of its nearest other point and that distance."""
+    """For each point, the index of its nearest other point and that distance.
+
+    ``points``: a sequence of ``Point``, an ``(n, 2)`` NumPy array of non-negative ints,
+    or a ``PointSet``. Returns ``(indices, distances)``: lists for Points; for an array,
+    NumPy arrays (``int64`` indices, ``float64`` distances), as for a ``PointSet`` when
+    NumPy is installed. Ties go to the lowest index; each distance is exactly
+    ``Point.dist``'s.
+
+    ``progress(done, total)``, if given, is called first with ``(0, n)``, now and then
+    while the work goes on, and last with ``(n, n)``.
+
+    Raises ``ValueError`` for fewer than 2 points or a coordinate out of range, and
+    ``TypeError`` for anything but Points, an integer array or a ``PointSet``.
+    """
     (xs, ys), numpy_in = _read(points, "nearest_neighbors")
     _need_two("nearest_neighbors", len(xs))
     check_threads()
@@ -189,7 +202,16 @@ def closest_pair(
     points: IntegerArray, *, progress: Progress = None
 ) -> tuple[np.int64, np.int64, np.float64]: ...
 def closest_pair(points: Any, *, progress: Progress = None) -> tuple[Any, Any, Any]:
-    """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``."""
+    """The closest pair ``(i, j, distance)`` with ``i < j``; ties: the smallest ``(i, j)``.
+
+    ``points`` as for ``nearest_neighbors``; for an array (or a ``PointSet`` with NumPy
+    installed) the three are NumPy scalars (``int64``, ``int64``, ``float64``).
+    ``progress(done, total)``, if given, is called first with ``(0, n)`` and last with
+    ``(n, n)``.
+
+    Raises ``ValueError`` for fewer than 2 points or a coordinate out of range, and
+    ``TypeError`` for anything but Points, an integer array or a ``PointSet``.
+    """
     (xs, ys), numpy_in = _read(points, "closest_pair")
     _need_two("closest_pair", len(xs))
     check_threads()
@@ -214,7 +236,15 @@ def path_length(points: Sequence[Point]) -> float: ...
 @overload
 def path_length(points: IntegerArray) -> np.float64: ...
 def path_length(points: Any) -> Any:
-    """The length of the path through the points in order, correctly rounded."""
+    """The length of the path through the points in order: the sum of the distances
+    between consecutive points, correctly rounded (as ``math.fsum``); 0 or 1 point: 0.0.
+
+    ``points`` as for ``nearest_neighbors``; for an array (or a ``PointSet`` with NumPy
+    installed) the length is a NumPy ``float64``.
+
+    Raises ``ValueError`` for a coordinate out of range, and ``TypeError`` for anything
+    but Points, an integer array or a ``PointSet``.
+    """
     (xs, ys), numpy_in = _read(points, "path_length")
     check_threads()
     return path_total(xs, ys, range(len(xs)), numpy_in)
@@ -244,7 +274,18 @@ def greedy_route(
     points: IntegerArray, start: int = 0, *, progress: Progress = None
 ) -> npt.NDArray[np.int64]: ...
 def greedy_route(points: Any, start: int = 0, *, progress: Progress = None) -> Any:
-    """A nearest-neighbour tour from ``start``; ties: the lowest index."""
+    """A nearest-neighbour tour from ``start`` over every point: each step goes to the
+    nearest point not visited yet; ties: the lowest index.
+
+    ``points`` as for ``nearest_neighbors``; returns the indices in visiting order: a
+    list for Points, a NumPy ``int64`` array for an array (or a ``PointSet`` with NumPy
+    installed). ``progress(done, total)``, if given, is called first with ``(0, n)`` and
+    last with ``(n, n)``.
+
+    Raises ``IndexError`` for a ``start`` out of range, ``TypeError`` for a ``start`` that
+    is not an int (``None`` included) or points of the wrong type, and ``ValueError`` for
+    a coordinate out of range.
+    """
     (xs, ys), numpy_in = _read(points, "greedy_route")
     n = len(xs)
     try:

@@ -10,7 +10,11 @@ FACT_MAX = 2**63 - 1
 
 
 def fact(n: int) -> int:
-    """Return ``n!`` exactly."""
+    """Return ``n!`` exactly, for any ``n >= 0`` (arbitrary precision).
+
+    Raises ``ValueError`` for a negative ``n``, ``OverflowError`` beyond ``2**63 - 1`` (as
+    ``math.factorial``), and ``TypeError`` for anything but an int.
+    """
     try:
         number = operator.index(n)
     except TypeError:

@@ -22,7 +22,11 @@ def coordinate(field: str, value: SupportsIndex) -> int:
 
 
 class Point:
-    """A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``."""
+    """A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``.
+
+    Mutable, so unhashable. Compared by coordinates. A coordinate out of range raises
+    ``ValueError`` naming the field and the value; one that is not an int, ``TypeError``.
+    """
 
     __slots__ = ("__weakref__", "_x", "_y")
     # Mutable, so unhashable: hash(p) raises TypeError.

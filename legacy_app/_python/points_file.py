@@ -115,5 +115,10 @@ def _regular_size(file: BinaryIO, path: str | os.PathLike[str]) -> int | None:
 
 
 def load_points(path: str | os.PathLike[str]) -> list[Point]:
-    """Read the points of a file, one ``x,y`` a line, streaming."""
+    """Read the points of a file, one ``x,y`` a line, into a list of ``Point``.
+
+    Raises ``HelloIOError`` (an ``OSError``) when the file cannot be read, and
+    ``PointsFormatError`` (a ``ValueError``) naming the file, the line and what is wrong
+    with the first bad line.
+    """
     return [Point(x, y) for x, y in read_coordinates(path)]

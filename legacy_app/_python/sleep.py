@@ -53,7 +53,14 @@ def timedelta_nanos(duration: datetime.timedelta) -> int:
 
 
 async def print_sleep(duration: datetime.timedelta) -> None:
-    """Announce, sleep without blocking the event loop, then say how long it took."""
+    """Announce, sleep without blocking the event loop, then say how long it took.
+
+    Prints ``🌙 Night night! Sleeping for {duration}``, waits on the running event loop's
+    own timer, then prints ``🌞 I'm awake after {elapsed}`` (durations as Rust's ``Debug``
+    shows them). Raises ``ValueError`` for a negative ``duration``, ``TypeError`` for
+    anything but a ``datetime.timedelta``, and ``OverflowError`` for one longer than
+    Rust's ``Duration`` holds.
+    """
     if not isinstance(duration, datetime.timedelta):
         raise TypeError(
             f"print_sleep() argument must be a datetime.timedelta, not {type(duration).__name__}"

@@ -1,6 +1,7 @@
 # Annotations of the compiled module `rust_ext` (rust_ext/src/lib.rs), hand-written:
 # mypy checks every call into Rust against them, and `python -m mypy.stubtest rust_ext`
-# checks them against the built module. They hold signatures only, no code.
+# checks them against the built module. They hold signatures and docstrings (the facts
+# help() gives, for readers of the stubs), no code.
 
 import datetime
 import os
@@ -33,7 +34,8 @@ __all__ = [
 
 @disjoint_base
 class Point:
-    """A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``."""
+    """A point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``: ``ValueError``
+    for one out of range, ``TypeError`` for one that is not an int."""
 
     __hash__: None  # type: ignore[assignment]  # mutable, so unhashable, as in Python
     def __new__(cls, *_args: Any, **_kwargs: Any) -> Self: ...
@@ -51,10 +53,19 @@ class Point:
     def __ne__(self, value: object, /) -> bool: ...
     def __reduce__(self) -> tuple[Any, ...]: ...
 
-def say_hello() -> None: ...
-def fact(n: int) -> int: ...
-def throws_error() -> NoReturn: ...
-def load_points(path: str | os.PathLike[str]) -> list[Point]: ...
+def say_hello() -> None:
+    """Write ``Hello world!`` and a newline through ``sys.stdout``."""
+
+def fact(n: int) -> int:
+    """``n!`` exactly. ``ValueError`` for a negative ``n``, ``OverflowError`` beyond ``2**63 - 1``,
+    ``TypeError`` for anything but an int."""
+
+def throws_error() -> NoReturn:
+    """Raise ``AppleStuckInThroat("Hello Error: 🍏🍏")``."""
+
+def load_points(path: str | os.PathLike[str]) -> list[Point]:
+    """The points of a file, one ``x,y`` a line. ``HelloIOError`` when it cannot be read,
+    ``PointsFormatError`` naming the first bad line."""
 
 @final
 class Nap:
@@ -86,7 +97,12 @@ _Progress = Callable[[int, int], object] | None
 @overload
 def nearest_neighbors(  # type: ignore[overload-overlap]
     points: PointSet, *, progress: _Progress = None
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Each point's nearest other point and that distance; ties: the lowest index. NumPy
+    arrays for an array, or a ``PointSet`` with NumPy installed. ``progress(done, total)``:
+    first ``(0, n)``, last ``(n, n)``. ``ValueError`` for fewer than 2 points or a
+    coordinate out of range, ``TypeError`` for points of the wrong type."""
+
 @overload
 def nearest_neighbors(
     points: Sequence[Point], *, progress: _Progress = None
@@ -98,7 +114,11 @@ def nearest_neighbors(
 @overload
 def closest_pair(  # type: ignore[overload-overlap]
     points: PointSet, *, progress: _Progress = None
-) -> tuple[np.int64, np.int64, np.float64]: ...
+) -> tuple[np.int64, np.int64, np.float64]:
+    """``(i, j, distance)``, ``i < j``; ties: the smallest ``(i, j)``. NumPy scalars for an
+    array, or a ``PointSet`` with NumPy installed. ``progress`` as for ``nearest_neighbors``.
+    ``ValueError`` for fewer than 2 points, ``TypeError`` for points of the wrong type."""
+
 @overload
 def closest_pair(
     points: Sequence[Point], *, progress: _Progress = None
@@ -108,7 +128,11 @@ def closest_pair(
     points: _IntArray, *, progress: _Progress = None
 ) -> tuple[np.int64, np.int64, np.float64]: ...
 @overload
-def path_length(points: PointSet) -> np.float64: ...
+def path_length(points: PointSet) -> np.float64:
+    """The sum of the distances between consecutive points, as ``math.fsum`` rounds it; a
+    NumPy ``float64`` for an array, or a ``PointSet`` with NumPy installed. ``ValueError``
+    for a coordinate out of range, ``TypeError`` for points of the wrong type."""
+
 @overload
 def path_length(points: Sequence[Point]) -> float: ...
 @overload
@@ -116,7 +140,12 @@ def path_length(points: _IntArray) -> np.float64: ...
 @overload
 def greedy_route(  # type: ignore[overload-overlap]
     points: PointSet, start: int = 0, *, progress: _Progress = None
-) -> npt.NDArray[np.int64]: ...
+) -> npt.NDArray[np.int64]:
+    """The nearest-neighbour tour from ``start``; ties: the lowest index. A NumPy array for
+    an array, or a ``PointSet`` with NumPy installed. ``progress`` as for
+    ``nearest_neighbors``. ``IndexError`` for ``start`` out of range, ``TypeError`` for a
+    ``start`` that is not an int or points of the wrong type."""
+
 @overload
 def greedy_route(
     points: Sequence[Point], start: int = 0, *, progress: _Progress = None
@@ -128,7 +157,9 @@ def greedy_route(
 
 @disjoint_base
 class PointSet(Sequence[Point]):
-    """Points held as two columns of ``u32``, immutable, asked questions."""
+    """Points held as two columns of ``u32``, immutable, asked questions: ``PointSet(points)``
+    copies Points, an ``(n, 2)`` NumPy array or another set, ``PointSet.load(path)`` reads a
+    points file. Answers are NumPy's when NumPy is installed, else lists and numbers."""
 
     # Compared by value like a NumPy array, and like one unhashable.
     __hash__: None  # type: ignore[assignment]

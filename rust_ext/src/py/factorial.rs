@@ -11,7 +11,10 @@ use crate::py::interruptible;
 /// Below this `n`, `n!` takes a few milliseconds: not worth a thread.
 const ON_THIS_THREAD: u64 = 10_000;
 
-/// Return ``n!`` exactly.
+/// Return ``n!`` exactly, for any ``n >= 0`` (arbitrary precision).
+///
+/// Raises ``ValueError`` for a negative ``n``, ``OverflowError`` beyond
+/// ``2**63 - 1`` (as ``math.factorial``), and ``TypeError`` for anything but an int.
 #[pyfunction]
 #[pyo3(signature = (n))]
 pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {

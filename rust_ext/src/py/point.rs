@@ -23,7 +23,8 @@ const UNSET: u64 = u64::MAX;
 /// ``Point(x, y)``: a point with integer coordinates ``x`` and ``y`` in ``0 ..= 2**32 - 1``.
 ///
 /// Mutable, so unhashable. Compared by coordinates. Pickled by reference to
-/// ``legacy_app.Point``.
+/// ``legacy_app.Point``. A coordinate out of range raises ``ValueError`` naming the
+/// field and the value; one that is not an int, ``TypeError``.
 // module = "legacy_app": pickle, copy and repr(type) name the public place, so a
 // pickle written under this backend loads under the pure-Python one, and back (lib.rs
 // also trims the C name to plain `Point` for the interpreter's messages).

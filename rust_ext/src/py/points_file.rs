@@ -261,7 +261,11 @@ pub fn load_columns(
     Ok(points)
 }
 
-/// Read the points of a file, one ``x,y`` a line.
+/// Read the points of a file, one ``x,y`` a line, into a list of ``Point``.
+///
+/// Raises ``HelloIOError`` (an ``OSError``) when the file cannot be read, and
+/// ``PointsFormatError`` (a ``ValueError``) naming the file, the line and what is wrong
+/// with the first bad line.
 #[pyfunction]
 #[pyo3(signature = (path))]
 pub fn load_points<'py>(py: Python<'py>, path: &Bound<'py, PyAny>) -> Result<Bound<'py, PyList>> {
