@@ -2,26 +2,27 @@
 # `make report` and `make check`; CI (.ci/run) runs `make check`.
 
 PYTHON ?= python3
-# `make report` installs like a user would (a release build) into .venv;
-# `make check` builds a fresh environment of its own each time (under build/, which
-# git ignores), as CI does.
+# `make dev` is the edit loop's environment (.venv, an editable dev build); `make
+# report` installs like a user would (a release build) into one of its own, and `make
+# check` builds a fresh one each time, as CI does (both under build/, which git ignores).
 VENV := .venv
+REPORT_VENV := build/venv-report
 CHECK_VENV := build/venv-check
 CARGO_MANIFEST := --manifest-path rust_ext/Cargo.toml
 
-.PHONY: help report dev check sources-only rust-checks free-threaded-checks python-checks \
-	lint fmt test test-threads test-fast wheel matrix bench bench-big clean
+.PHONY: help report dev check sources-only rust-lint rust-test free-threaded-checks \
+	python-checks lint fmt test test-threads test-fast wheel matrix bench bench-big clean
 
 ## help: list the verbs
 help:
 	@awk '/^## / { sub(/^## /, ""); split($$0, verb, ": "); printf "  %-21s %s\n", verb[1], substr($$0, length(verb[1]) + 3) }' $(MAKEFILE_LIST)
 
-## report: set up .venv (release build) and run the main job on the shipped sample
+## report: install as a user does (release build, build/venv-report), then the main job on the sample
 report:
-	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV)/bin/python -m pip install --quiet .
-	$(VENV)/bin/legacy-app report
+	$(PYTHON) -m venv $(REPORT_VENV)
+	$(REPORT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(REPORT_VENV)/bin/python -m pip install --quiet .
+	$(REPORT_VENV)/bin/legacy-app report
 
 ## dev: .venv with an editable install and every tool (fast dev build), for the edit loop
 dev:
@@ -36,7 +37,7 @@ check:
 	$(PYTHON) -m venv $(CHECK_VENV)
 	$(CHECK_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(CHECK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
-	$(MAKE) sources-only rust-checks free-threaded-checks python-checks test matrix \
+	$(MAKE) sources-only rust-lint rust-test free-threaded-checks python-checks test matrix \
 		BIN=$(CHECK_VENV)/bin
 	$(MAKE) test-threads BIN=$(CHECK_VENV)/bin
 
@@ -49,10 +50,13 @@ sources-only:
 	@files="$$(git ls-files -ci --exclude-standard)"; \
 	if [ -n "$$files" ]; then echo "tracked but ignored (generated) files:"; echo "$$files" | head; exit 1; fi
 
-## rust-checks: cargo fmt --check, clippy -D warnings, cargo test
-rust-checks:
+## rust-lint: cargo fmt --check, clippy -D warnings
+rust-lint:
 	cargo fmt $(CARGO_MANIFEST) --all --check
 	cargo clippy $(CARGO_MANIFEST) --workspace --all-targets -- -D warnings
+
+## rust-test: cargo test (the dev profile: debug assertions and overflow checks on)
+rust-test:
 	cargo test $(CARGO_MANIFEST) --workspace
 
 ## free-threaded-checks: cargo check and clippy -D warnings for CPython 3.14t and 3.15 abi3t
@@ -66,8 +70,8 @@ python-checks:
 	$(BIN)/python -m mypy
 	$(BIN)/python -m mypy.stubtest rust_ext --mypy-config-file setup.cfg
 
-## lint: rust-checks and python-checks (no tests)
-lint: rust-checks python-checks
+## lint: rust-lint and python-checks (no tests)
+lint: rust-lint python-checks
 
 ## fmt: format the Rust and Python sources in place
 fmt:
