@@ -420,6 +420,9 @@ def threads_env(threads: str) -> Iterator[None]:
             os.environ["LEGACY_APP_THREADS"] = saved
 
 
+# Slow (files of a few megabytes, both loaders, both backends): once, in the main
+# environment; the reader is the same compiled code on every Python.
+@pytest.mark.slow
 @pytest.mark.thread_unsafe(reason="sets LEGACY_APP_THREADS in os.environ")
 @settings(max_examples=15, deadline=None)
 @given(

@@ -53,7 +53,15 @@ pub fn open(path: &Path, control: &dyn Control) -> Result<File, Error> {
         use rustix::fs::{Mode, OFlags};
         // std's File::open would retry EINTR itself, and hold Ctrl-C back.
         match rustix::fs::open(path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty()) {
-            Ok(fd) => return Ok(File::from(fd)),
+            Ok(fd) => {
+                let file = File::from(fd);
+                // Python's open() refuses a directory at once, where a read would fail
+                // only later: so does this, before a caller reports any progress.
+                if file.metadata().is_ok_and(|metadata| metadata.is_dir()) {
+                    return Err(failed(rustix::io::Errno::ISDIR.into()));
+                }
+                return Ok(file);
+            }
             Err(rustix::io::Errno::INTR) => control.tick(0)?,
             Err(errno) => return Err(failed(errno.into())),
         }
