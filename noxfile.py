@@ -135,9 +135,14 @@ def wheel(session: nox.Session) -> None:
     session.log(f"built {_wheel()}")
 
 
+# Set by scripts/matrix.py, which builds the wheel once and runs the interpreters two at
+# a time: each session installs that wheel instead of building its own.
+BUILT_WHEEL = os.environ.get("LEGACY_APP_WHEEL")
+
+
 @nox.session(python=PYTHONS)
 def matrix(session: nox.Session) -> None:
-    wheel = _wheel()
+    wheel = Path(BUILT_WHEEL) if BUILT_WHEEL else _wheel()
     session.install(f"{wheel}[test]")
     work = Path(session.create_tmp()) / "suite"
     shutil.rmtree(work, ignore_errors=True)
