@@ -87,9 +87,8 @@ test:
 # threads at once. A test that changes process-wide state (os.environ, sys.stdout, the
 # garbage collector) or runs child processes is marked thread_unsafe and skipped here;
 # it runs in `make test`, as do the stresses of tests/test_thread_safety*.py.
-THREAD_SUITES := $(addprefix tests/test_,points.py point_edges.py errors.py comparison.py \
-	reentrancy.py hello.py batch.py numpy_layouts.py degenerate_geometry.py differential.py \
-	points_file.py)
+THREAD_SUITES := $(addprefix tests/test_,points.py errors.py comparison.py reentrancy.py \
+	hello.py batch.py numpy_layouts.py differential.py points_file.py)
 
 .PHONY: test-threads
 ## test-threads: each test of the shared-object suites run in 4 threads at once (pytest-run-parallel)

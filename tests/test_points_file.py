@@ -1,13 +1,23 @@
-"""docs/contract.md "Points files": what load_points and PointSet.load accept and reject, under
-both backends."""
+"""docs/contract.md "Points files" (and "HelloIOError"): what ``load_points`` and
+``PointSet.load`` accept and reject, with the same messages and line numbers, on every
+file the fuzzers draw and every file of the fuzz corpus; odd paths and files (names that
+are not UTF-8, empty files, directories, FIFOs fed slowly, pipes, files that grow or
+shrink while they are read); and ``PointSet.load``'s progress in bytes; under both
+backends.
+
+One file per area of the contract: a new case about reading a points file goes here,
+with either loader.
+"""
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import errno
 import functools
 import json
 import os
+import pickle
 import pty
 import random
 import select
@@ -28,7 +38,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import legacy_app
-from tests.conftest import LOADERS, Loader, outcome
+from legacy_app import HelloIOError, PointsFormatError
+from tests import children
+from tests.conftest import LOADERS, Loader, Outcome, outcome
+from tests.files import appended_meanwhile, fifo_fed
+from tests.fuzz_strategies import any_bytes, points_texts
 
 MAX = 2**32 - 1
 # The Rust reader's chunk size (legacy_core's CHUNK_BYTES): lines are put across it.
@@ -41,7 +55,7 @@ def write(tmp_path: Path, data: bytes) -> Path:
     return path
 
 
-def coordinates(points: Sequence[legacy_app.Point]) -> list[tuple[int, int]]:
+def coordinates(points: Any) -> list[tuple[int, int]]:
     return [(p.x, p.y) for p in points]
 
 
@@ -496,3 +510,278 @@ def test_a_fifo_of_several_chunks_reads_like_the_file(
     writer.join(timeout=30)
     assert from_fifo == outcome_of(regular)
     assert from_fifo[0] == ("points" if bad_line is None else "error")
+
+
+def coordinates_of(points: Sequence[Any]) -> list[tuple[int, int]]:
+    return [(p.x, p.y) for p in points]
+
+
+def test_paths_with_non_utf8_bytes(api: ModuleType, load: Loader, tmp_path: Path) -> None:
+    directory = os.fsencode(tmp_path) + b"/dir-\xfe"
+    os.mkdir(directory)
+    name = directory + b"/points-\xff.csv"
+    with open(name, "wb") as out:
+        out.write(b"1,2\n3,4\n")
+    for path in (name, os.fsdecode(name), Path(os.fsdecode(name))):
+        assert coordinates_of(load(path)) == [(1, 2), (3, 4)]
+
+    missing = directory + b"/missing-\xff.csv"
+    with pytest.raises(HelloIOError) as raised:
+        load(missing)
+    assert raised.value.errno == errno.ENOENT
+    assert raised.value.filename == os.fsdecode(missing)
+    assert str(raised.value) == (
+        f"Hello Error: No such file or directory (os error 2): {os.fsdecode(missing)!r}"
+    )
+
+    bad = directory + b"/bad-\xff.csv"
+    with open(bad, "wb") as out:
+        out.write(b"1,2\n\xff,3\n")
+    with pytest.raises(PointsFormatError) as format_error:
+        load(bad)
+    assert (format_error.value.path, format_error.value.line) == (os.fsdecode(bad), 2)
+    assert format_error.value.reason == "not valid UTF-8"
+    for error in (raised.value, format_error.value):
+        again = pickle.loads(pickle.dumps(error))
+        assert (type(again), str(again)) == (type(error), str(error))
+
+
+@pytest.mark.parametrize(
+    "data", [b"", b"\xef\xbb\xbf", b"\n", b"\r\n\r\n", b"x,y", b"x,y\r\n", b"# nothing\n", b" \t"]
+)
+def test_empty_files(api: ModuleType, load: Loader, tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_bytes(data)
+    assert list(load(path)) == []
+    assert list(load(os.devnull)) == []
+
+
+def test_a_directory_is_a_hello_io_error(api: ModuleType, load: Loader, tmp_path: Path) -> None:
+    with pytest.raises(HelloIOError) as raised:
+        load(tmp_path)
+    assert raised.value.errno == errno.EISDIR
+    assert str(raised.value) == f"Hello Error: Is a directory (os error 21): {str(tmp_path)!r}"
+
+
+def load_outcome(load: Loader, path: Path) -> Outcome:
+    """What loading did, with no file name in it (to compare a FIFO with a file)."""
+    try:
+        return ("points", coordinates_of(load(path)))
+    except PointsFormatError as error:
+        return ("error", error.line, error.reason)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"x,y\n1,2\n33,44\n",
+        b"1,2\n33,44\n5,6",  # the writer stops at the end of a line without its newline
+        b"1,2\n33,44\n5,",  # ... or in the middle of a line
+        b"1,2\r\n" * 50_000,  # more than a pipe holds
+    ],
+)
+def test_a_fifo_fed_slowly_by_a_thread(
+    api: ModuleType, load: Loader, tmp_path: Path, text: bytes
+) -> None:
+    regular = tmp_path / "regular.csv"
+    regular.write_bytes(text)
+    # Pieces of three bytes (lines and fields cut anywhere), or large ones for the big file.
+    size = 3 if len(text) < 100 else 65_536
+    chunks = [text[k : k + size] for k in range(0, len(text), size)]
+    with fifo_fed(tmp_path / "fifo", chunks, pause=0.002):
+        from_fifo = load_outcome(load, tmp_path / "fifo")
+    assert from_fifo == load_outcome(load, regular)
+
+
+def assert_loaded_a_prefix(load: Loader, path: Path, lines: list[str], at_least: int) -> None:
+    """Loading a file that changed meanwhile gives the points of some prefix of its lines,
+    the last possibly cut short, or a PointsFormatError at the cut: never anything else."""
+    outcome = load_outcome(load, path)
+    if outcome[0] == "error":
+        _, line, reason = outcome
+        assert at_least < line <= len(lines)
+        assert reason in ("expected 2 fields, found 1", "y is not a number")
+        return
+    points: list[tuple[int, int]] = outcome[1]
+    assert at_least <= len(points) <= len(lines)
+    if points:
+        *whole, (x, y) = points
+        assert whole == [tuple(map(int, line.split(","))) for line in lines[: len(whole)]]
+        assert lines[len(whole)].startswith(f"{x},{y}")
+
+
+def numbered_lines(count: int, offset: int = 0) -> list[str]:
+    return [f"{k * 7919 % 100_003},{k}" for k in range(offset, offset + count)]
+
+
+def test_a_file_growing_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
+    path = tmp_path / "growing.csv"
+    lines = numbered_lines(100_000)
+    path.write_text("".join(line + "\n" for line in lines))
+    more = numbered_lines(200_000, offset=len(lines))
+    pieces = ["".join(line + "\n" for line in more[k : k + 500]) for k in range(0, len(more), 500)]
+    with appended_meanwhile(path, [piece.encode() for piece in pieces]):
+        assert_loaded_a_prefix(load, path, lines + more, at_least=len(lines))
+    # Once still, the file loads whole.
+    assert len(load(path)) == len(lines) + len(more)
+
+
+def test_a_file_truncated_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
+    path = tmp_path / "shrinking.csv"
+    lines = numbered_lines(300_000)
+    text = "".join(line + "\n" for line in lines)
+    path.write_text(text)
+
+    def truncate() -> None:
+        time.sleep(0.02)
+        # Cut in the middle of a line, to half the file.
+        os.truncate(path, len(text) // 2 + 3)
+
+    cutter = threading.Thread(target=truncate)
+    cutter.start()
+    try:
+        assert_loaded_a_prefix(load, path, lines, at_least=0)
+    finally:
+        cutter.join(timeout=60)
+
+
+CORPUS = children.TESTS / "fuzz_corpus"
+Calls = list[tuple[int, int]]
+
+
+def loaded_alike(path: str | Path) -> None:
+    """``PointSet.load`` and ``load_points`` of each backend: the same outcome."""
+    loaders = {
+        f"{name} {loader}": load
+        for name in legacy_app.BACKENDS
+        for loader, load in load_functions(legacy_app.load_backend(name)).items()
+    }
+    outcomes = {
+        name: outcome(functools.partial(load_coordinates, load, path))
+        for name, load in loaders.items()
+    }
+    assert outcomes == dict.fromkeys(loaders, outcomes["python load_points"])
+
+
+def load_functions(api: ModuleType) -> dict[str, Loader]:
+    return {"load_points": api.load_points, "PointSet.load": api.PointSet.load}
+
+
+@given(st.one_of(points_texts(), any_bytes()))
+def test_the_fuzzers_files_load_as_load_points_loads_them(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "p.csv")
+        with open(path, "wb") as out:
+            out.write(data)
+        loaded_alike(path)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in CORPUS.iterdir() if p.suffix != ".expr" and p.name != "README.md"),
+    ids=lambda p: p.name,
+)
+def test_the_corpus_loads_as_load_points_loads_it(path: Path) -> None:
+    loaded_alike(path)
+
+
+# Progress in bytes.
+
+
+def recorded(api: ModuleType, path: str | Path) -> tuple[list[Any], Calls]:
+    calls: Calls = []
+    points = api.PointSet.load(path, progress=lambda done, total: calls.append((done, total)))
+    return coordinates(points), calls
+
+
+def assert_bytes_counted(calls: Calls, size: int, regular: bool) -> None:
+    assert calls, "progress was never called"
+    dones = [done for done, _ in calls]
+    assert dones == sorted(dones)
+    assert all(0 <= done <= total for done, total in calls)
+    if regular:
+        # The size at open, for a file that did not change.
+        assert {total for _, total in calls} == {size}
+    assert calls[-1] == (size, size)
+
+
+@pytest.mark.parametrize("lines", [0, 1, 3, 200_000])
+def test_progress_counts_the_bytes_of_a_regular_file(
+    api: ModuleType, tmp_path: Path, lines: int
+) -> None:
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"\xef\xbb\xbfx,y\r\n" + b"".join(b"%d,%d\n" % (k, k) for k in range(lines)))
+    points, calls = recorded(api, path)
+    assert len(points) == lines
+    assert_bytes_counted(calls, path.stat().st_size, regular=True)
+
+
+def test_progress_stops_at_a_bad_line(api: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"1,2\n" * 100_000 + b"1,x\n" + b"3,4\n" * 100_000)
+    calls: Calls = []
+    with pytest.raises(legacy_app.PointsFormatError, match=r":100001: y is not a number$"):
+        api.PointSet.load(path, progress=lambda done, total: calls.append((done, total)))
+    size = path.stat().st_size
+    assert all(0 <= done <= total == size for done, total in calls)
+
+
+def test_load_progress_errors_propagate(api: ModuleType, tmp_path: Path) -> None:
+    class Stop(Exception):
+        pass
+
+    def stop(done: int, total: int) -> None:
+        raise Stop
+
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"1,2\n" * 300_000)
+    with pytest.raises(Stop):
+        api.PointSet.load(path, progress=stop)
+    # The file was closed, and loads again.
+    assert len(api.PointSet.load(path)) == 300_000
+
+
+@pytest.mark.parametrize("size", [0, 10, 2_000_000])
+def test_progress_counts_what_a_fifo_gave(api: ModuleType, tmp_path: Path, size: int) -> None:
+    data = b"".join(b"%d,7\n" % k for k in range(size // 8))
+    pieces = [data[k : k + 100_000] for k in range(0, len(data), 100_000)]
+    with fifo_fed(tmp_path / "fifo", pieces, pause=0.001):
+        points, calls = recorded(api, tmp_path / "fifo")
+    assert len(points) == size // 8
+    assert_bytes_counted(calls, len(data), regular=False)
+
+
+PIPED = """
+import json, sys, legacy_app
+calls = []
+points = legacy_app.PointSet.load("/dev/stdin", progress=lambda d, t: calls.append([d, t]))
+print(json.dumps({"points": len(points), "calls": calls}))
+"""
+
+
+@pytest.mark.parametrize("backend", legacy_app.BACKENDS)
+def test_progress_counts_what_a_pipe_gave(backend: str) -> None:
+    data = b"".join(b"%d,%d\n" % (k, k) for k in range(300_000))
+    done = subprocess.run(
+        [sys.executable, "-c", PIPED],
+        input=data,
+        capture_output=True,
+        env=children.child_env(backend),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    report = children.report_of(done.stdout.decode())
+    assert report["points"] == 300_000
+    assert_bytes_counted([(d, t) for d, t in report["calls"]], len(data), regular=False)
+
+
+def test_progress_of_a_file_growing_while_it_is_read(api: ModuleType, tmp_path: Path) -> None:
+    path = tmp_path / "growing.csv"
+    path.write_bytes(b"1,2\n" * 200_000)
+    with appended_meanwhile(path, [b"3,4\n" * 1000] * 200):
+        points, calls = recorded(api, path)
+    dones = [done for done, _ in calls]
+    assert dones == sorted(dones)
+    assert all(0 <= done <= total for done, total in calls)
+    # Whatever was read in the end is all there is to read.
+    assert calls[-1] == (4 * len(points), 4 * len(points))
