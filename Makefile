@@ -96,10 +96,10 @@ test-threads:
 	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q --parallel-threads=4 \
 		--skip-thread-unsafe=1 $(THREAD_SUITES)
 
-## test-fast: rebuild the extension if Rust changed, then the quick tests (no slow ones, few examples)
+## test-fast: rebuild the extension if Rust changed, then the quick tests on every core (no slow or process ones, few examples)
 test-fast:
 	$(BIN)/python -m pip install --quiet -e .
-	HYPOTHESIS_PROFILE=dev $(BIN)/python -m pytest -q -x -m "not slow"
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -q -x -n auto -m "not slow and not process"
 
 ## wheel: the manylinux abi3 wheel an index takes, in build/wheelhouse
 wheel:

@@ -17,11 +17,13 @@ from legacy_app._contract import PUBLIC_NAMES as CONTRACT_NAMES
 # The one definition of "the same outcome", shared with the shadow backend.
 from legacy_app.comparison import Outcome, outcome
 
-# The differential properties run 2,000 examples each in CI, fewer while editing.
+# The differential properties run 2,000 examples each in CI, fewer while editing, and a
+# handful in `make test-fast`, the edit loop (a smoke test of each property, not a search).
 settings.register_profile(
     "ci", max_examples=2_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile("dev", max_examples=200, deadline=None)
+settings.register_profile("fast", max_examples=10, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 __all__ = ["LOADERS", "PUBLIC_NAMES", "Loader", "Outcome", "outcome"]

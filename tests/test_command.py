@@ -350,6 +350,7 @@ def test_an_unwritable_output_exits_1_without_traceback(tmp_path: Path) -> None:
     assert done.stderr == "legacy-app: cannot write standard output: No space left on device\n"
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("command", [["hello"], ["fact", "3000"], ["report"]])
 def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
     process = subprocess.Popen(
@@ -407,6 +408,7 @@ def temporaries(directory: Path) -> list[str]:
     return [p.name for p in directory.iterdir() if p.name.endswith(".tmp")]
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "moment", ["created", "writing", "before rename", "renamed", "cleaning up"]
 )
@@ -476,6 +478,7 @@ def test_ctrl_c_at_any_moment_leaves_no_temporary(
     assert out.read_text() == ("new" if moment == "renamed" else "old")
 
 
+@pytest.mark.process
 @pytest.mark.slow
 def test_ctrl_c_at_random_moments_leaves_no_temporary(tmp_path: Path) -> None:
     points = tmp_path / "p.csv"

@@ -17,6 +17,9 @@ import pytest
 import legacy_app
 from tests import children
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 RUNS = 5
 
 SCENARIOS = {

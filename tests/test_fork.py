@@ -28,6 +28,9 @@ import legacy_app
 from tests import children
 from tests.fuzz_checker import plain
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 # Made before the fork, so that the children have them too.
 INPUTS: dict[str, Any] = {}
 WAIT = 30.0

@@ -20,6 +20,9 @@ import pytest
 from legacy_app.output import atomic_output
 from tests import children
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 OLD_SVG = "<svg>the drawing of the last run</svg>\n"
 NEW_SVG = "<svg>this run's drawing</svg>\n"
 

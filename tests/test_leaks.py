@@ -31,6 +31,9 @@ from tests import children
 from tests.children import MB, Discard, rss, thread_names
 from tests.fuzz_checker import UserError, noop, raising
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 
 def expect(error: type[BaseException], call: Callable[[], object]) -> Callable[[], None]:
     def check() -> None:

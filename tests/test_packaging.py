@@ -29,6 +29,9 @@ import pytest
 
 from tests import children
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -17,6 +17,9 @@ import pytest
 
 from tests import children
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 CARGO_TOML = children.SUITE / "rust_ext" / "Cargo.toml"
 
 

@@ -294,6 +294,7 @@ def fifo_writer(path: Path, timeout: float) -> Iterator[int]:
         os.close(fd)
 
 
+@pytest.mark.process
 @pytest.mark.thread_unsafe(reason="times Ctrl-C sent to a child process")
 @pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
@@ -312,6 +313,7 @@ def test_ctrl_c_while_a_fifo_writer_is_silent(
     assert latency < 1.0
 
 
+@pytest.mark.process
 @pytest.mark.thread_unsafe(reason="times Ctrl-C sent to a child process")
 @pytest.mark.parametrize("loader_name", LOADERS)
 @pytest.mark.parametrize("written", list(WRITTEN))
@@ -328,6 +330,7 @@ def test_ctrl_c_while_stdin_is_a_silent_pipe(
     assert latency < 1.0
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("loader_name", LOADERS)
 def test_one_ctrl_d_ends_what_is_typed_at_a_terminal(api: ModuleType, loader_name: str) -> None:
     """``load_points("/dev/stdin")`` at a terminal: the lines, then Ctrl-D once, as for
@@ -475,6 +478,7 @@ def test_rust_reads_like_python_across_chunks(
                     assert outcome(functools.partial(load_coordinates, load, path)) == expected
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("bad_line", [None, b"1,2,3"])
 def test_a_fifo_of_several_chunks_reads_like_the_file(
     api: ModuleType, load: Loader, tmp_path: Path, bad_line: bytes | None
@@ -571,6 +575,7 @@ def load_outcome(load: Loader, path: Path) -> Outcome:
         return ("error", error.line, error.reason)
 
 
+@pytest.mark.process
 @pytest.mark.parametrize(
     "text",
     [
@@ -614,6 +619,7 @@ def numbered_lines(count: int, offset: int = 0) -> list[str]:
     return [f"{k * 7919 % 100_003},{k}" for k in range(offset, offset + count)]
 
 
+@pytest.mark.process
 def test_a_file_growing_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     path = tmp_path / "growing.csv"
     lines = numbered_lines(100_000)
@@ -626,6 +632,7 @@ def test_a_file_growing_while_it_is_read(api: ModuleType, load: Loader, tmp_path
     assert len(load(path)) == len(lines) + len(more)
 
 
+@pytest.mark.process
 def test_a_file_truncated_while_it_is_read(api: ModuleType, load: Loader, tmp_path: Path) -> None:
     path = tmp_path / "shrinking.csv"
     lines = numbered_lines(300_000)
@@ -741,6 +748,7 @@ def test_load_progress_errors_propagate(api: ModuleType, tmp_path: Path) -> None
     assert len(api.PointSet.load(path)) == 300_000
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("size", [0, 10, 2_000_000])
 def test_progress_counts_what_a_fifo_gave(api: ModuleType, tmp_path: Path, size: int) -> None:
     data = b"".join(b"%d,7\n" % k for k in range(size // 8))
@@ -759,6 +767,7 @@ print(json.dumps({"points": len(points), "calls": calls}))
 """
 
 
+@pytest.mark.process
 @pytest.mark.parametrize("backend", legacy_app.BACKENDS)
 def test_progress_counts_what_a_pipe_gave(backend: str) -> None:
     data = b"".join(b"%d,%d\n" % (k, k) for k in range(300_000))
@@ -775,6 +784,7 @@ def test_progress_counts_what_a_pipe_gave(backend: str) -> None:
     assert_bytes_counted([(d, t) for d, t in report["calls"]], len(data), regular=False)
 
 
+@pytest.mark.process
 def test_progress_of_a_file_growing_while_it_is_read(api: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "growing.csv"
     path.write_bytes(b"1,2\n" * 200_000)

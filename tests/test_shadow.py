@@ -368,6 +368,7 @@ def test_rust_never_calls_the_callers_progress() -> None:
     assert shadow.report()["greedy_route"][:3] == (1, 0, 0)
 
 
+@pytest.mark.process
 def test_threads_are_counted_exactly_and_print_their_own_lines(
     capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -445,6 +446,7 @@ print(json.dumps(report))
 """
 
 
+@pytest.mark.process
 def test_threads_that_print_beside_shadowed_calls_never_crash_it() -> None:
     # The router that captures Rust's printing used to be freed at the end of each
     # shadowed call while another thread's print() could still be writing to it.

@@ -37,6 +37,9 @@ from tests import children
 from tests.children import Child, Discard, thread_names
 from tests.fuzz_checker import plain
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 
 def on_a_vertical_line(rng: np.random.Generator, n: int) -> Any:
     """``n`` points with one x: the shape that degrades a grid or a tree split on x."""

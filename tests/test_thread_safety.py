@@ -51,6 +51,9 @@ from tests.stress import (
     with_progress,
 )
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 # The coordinates that threads write: few, so that every distance a reader may see is
 # known (DISTANCES), and both ends of the range.
 VALUES = (0, 1, 2, 3, 1_000, 65_536, 2**31 - 1, 2**32 - 1)

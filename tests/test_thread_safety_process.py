@@ -39,6 +39,9 @@ from tests.stress import (
     together,
 )
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 
 def run(backend: str, *args: str, **env: str) -> None:
     run_stress(__name__, backend, *args, **env)

@@ -24,6 +24,9 @@ from tests import children
 from tests.children import cores, thread_names
 from tests.fuzz_checker import noop, plain
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 THREADS = 8
 
 

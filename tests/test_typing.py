@@ -19,6 +19,9 @@ import pytest
 import legacy_app._rust
 from tests.conftest import PUBLIC_NAMES
 
+# Child processes, signals or threads for seconds: out of the edit loop (make test-fast).
+pytestmark = pytest.mark.process
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "setup.cfg"
 STUBS = ROOT / "stubs" / "rust_ext" / "__init__.pyi"
