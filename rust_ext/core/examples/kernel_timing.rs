@@ -3,8 +3,9 @@
 
 use std::time::Instant;
 
+use legacy_core::closest::closest_pair;
 use legacy_core::control::{Control, Stopped};
-use legacy_core::nearest::{closest_pair, nearest_neighbours};
+use legacy_core::nearest::nearest_neighbours;
 use legacy_core::point_set::PointSet;
 use legacy_core::route::greedy_route;
 use legacy_core::Point;

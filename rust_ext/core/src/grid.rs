@@ -1,20 +1,20 @@
-//! All nearest neighbours on a uniform grid: the fast path for inputs spread evenly
-//! over their bounding box or along an axis-parallel line, which a sample recognises.
+//! The uniform grid: the index for inputs spread evenly over their bounding box or
+//! along an axis-parallel line, which a sample recognises and an exact count confirms.
 //!
 //! Square cells, about `POINTS_PER_CELL` points each, numbered row by row; the points
-//! are radix-sorted by cell (stably, so a cell's points are in ascending index), and a
-//! query scans the rings of cells around its own until the next ring is farther than
-//! its best candidate. Rows of a ring are contiguous in the sorted points. Equal
+//! are radix-sorted by cell (stably, so a cell's points are in ascending index), so
+//! that the cells of one row are contiguous in the sorted points: a search scans the
+//! rings of cells around a query's own (`nearest/grid.rs`, `route/grid.rs`). Equal
 //! positions need no grouping: they share a cell and are found at distance 0. Inputs
 //! that crowd some cells (clusters, diagonals, a few columns, heavy duplication) would
-//! make that quadratic: they go to the tree (`nearest`), which nothing degrades.
+//! make those searches quadratic: they go to the tree (`index.rs`), which nothing
+//! degrades.
 
 use std::sync::atomic::Ordering::Relaxed;
 
-use crate::buckets::squared;
 use crate::chunks;
 use crate::control::{Control, Stopped};
-use crate::nearest::Answers;
+use crate::geometry::Lattice;
 use crate::point::Point;
 use crate::zorder;
 
@@ -22,9 +22,10 @@ use crate::zorder;
 /// (instructions a point: 795 at 1, 819 at 1.5, 874 at 2).
 pub(crate) const POINTS_PER_CELL: f64 = 1.0;
 
-/// Distance evaluations a point at most in the grid's first pass (`Cells::block_work`):
-/// evenly spread points make about 10 (their own cell holds 2 on average, counting
-/// themselves, and the eight around it 1 each); inputs above twice that go to the tree.
+/// Distance evaluations a point at most in the grid's first pass
+/// (`UniformGrid::block_work`): evenly spread points make about 10 (their own cell
+/// holds 2 on average, counting themselves, and the eight around it 1 each); inputs
+/// above twice that go to the tree.
 pub(crate) const WORK_PER_POINT: u64 = 20;
 
 /// Points sampled to judge whether the grid suits the input: an eighth of them, at
@@ -38,9 +39,7 @@ pub(crate) struct Grid {
     /// Points per cell aimed at.
     per_cell: f64,
     low: Point,
-    side: u64,
-    columns: u64,
-    rows: u64,
+    lattice: Lattice,
 }
 
 impl Grid {
@@ -55,59 +54,54 @@ impl Grid {
         Grid {
             per_cell,
             low,
-            side,
-            columns: (width - 1) / side + 1,
-            rows: (height - 1) / side + 1,
+            lattice: Lattice {
+                side,
+                columns: (width - 1) / side + 1,
+                rows: (height - 1) / side + 1,
+            },
         }
     }
 
-    pub fn columns(&self) -> u64 {
-        self.columns
+    /// The cells as a lattice: their rings, and a lower bound on what lies beyond.
+    #[inline]
+    pub fn lattice(&self) -> &Lattice {
+        &self.lattice
     }
 
+    #[inline]
+    pub fn columns(&self) -> u64 {
+        self.lattice.columns
+    }
+
+    #[inline]
     pub fn rows(&self) -> u64 {
-        self.rows
+        self.lattice.rows
     }
 
     pub fn cells(&self) -> u64 {
-        self.columns * self.rows
+        self.lattice.columns * self.lattice.rows
+    }
+
+    /// Whether a cell outside rings `0..=ring` around cell `column`, `row` may hold a
+    /// point better than `best` for the query `q` in that cell (see `Lattice`).
+    #[inline]
+    pub fn nearer_beyond(&self, q: Point, column: u64, row: u64, ring: u64, best: u64) -> bool {
+        let (x, y) = (u64::from(q.x - self.low.x), u64::from(q.y - self.low.y));
+        self.lattice.nearer_beyond(x, y, column, row, ring, best)
     }
 
     #[inline]
     pub fn column_row(&self, p: Point) -> (u64, u64) {
         (
-            u64::from(p.x.saturating_sub(self.low.x)) / self.side,
-            u64::from(p.y.saturating_sub(self.low.y)) / self.side,
+            u64::from(p.x.saturating_sub(self.low.x)) / self.lattice.side,
+            u64::from(p.y.saturating_sub(self.low.y)) / self.lattice.side,
         )
     }
 
     #[inline]
     pub fn cell(&self, p: Point) -> u64 {
         let (column, row) = self.column_row(p);
-        column + self.columns * row
-    }
-
-    /// A lower bound on the distance from `q` (in cell `column`, `row`) to any cell
-    /// outside the rings `0..=ring` around it; `None` when there is no such cell.
-    #[inline]
-    pub fn beyond(&self, q: Point, column: u64, row: u64, ring: u64) -> Option<u64> {
-        let (x, y) = (u64::from(q.x - self.low.x), u64::from(q.y - self.low.y));
-        let mut bound: Option<u64> = None;
-        let mut keep = |gap: u64| bound = Some(bound.map_or(gap, |b| b.min(gap)));
-        if column > ring {
-            // Points left of the ring have x below its left edge.
-            keep(x + 1 - (column - ring) * self.side);
-        }
-        if column + ring + 1 < self.columns {
-            keep((column + ring + 1) * self.side - x);
-        }
-        if row > ring {
-            keep(y + 1 - (row - ring) * self.side);
-        }
-        if row + ring + 1 < self.rows {
-            keep((row + ring + 1) * self.side - y);
-        }
-        bound
+        column + self.lattice.columns * row
     }
 }
 
@@ -142,17 +136,22 @@ pub(crate) fn suits(points: &[Point], grid: &Grid) -> bool {
     (pairs as f64) <= 4.0 * expected.max(1.0)
 }
 
-/// The points sorted by cell, and where each cell's points start.
-pub(crate) struct Cells {
+/// The uniform grid as an index: the points sorted by cell, and where each cell's
+/// points start.
+pub(crate) struct UniformGrid {
     pub grid: Grid,
     pub order: Vec<u32>,
     pub sorted: Vec<Point>,
     pub starts: Vec<u32>,
 }
 
-impl Cells {
+impl UniformGrid {
     /// `points` sorted by cell of `grid` (stably: a cell's points in ascending index).
-    pub fn new(points: &[Point], grid: Grid, control: &dyn Control) -> Result<Cells, Stopped> {
+    pub fn new(
+        points: &[Point],
+        grid: Grid,
+        control: &dyn Control,
+    ) -> Result<UniformGrid, Stopped> {
         let n = points.len();
         let chunk = chunks::chunk_size(control, n, 1 << 14);
         let cell_bits = u64::BITS - grid.cells().saturating_sub(1).leading_zeros();
@@ -175,7 +174,7 @@ impl Cells {
             control.tick(0)
         })?;
         let (order, sorted) = keyed.gather(points, control, chunk)?;
-        Ok(Cells {
+        Ok(UniformGrid {
             grid,
             order,
             sorted,
@@ -184,12 +183,12 @@ impl Cells {
     }
 }
 
-impl Cells {
+impl UniformGrid {
     /// The sorted points of cells `first..=last` of one row, with their place.
     #[inline]
-    fn span(&self, row: u64, first: u64, last: u64) -> std::ops::Range<usize> {
-        debug_assert!(row < self.grid.rows && first <= last && last < self.grid.columns);
-        let base = row * self.grid.columns;
+    pub fn span(&self, row: u64, first: u64, last: u64) -> std::ops::Range<usize> {
+        debug_assert!(row < self.grid.rows() && first <= last && last < self.grid.columns());
+        let base = row * self.grid.columns();
         // `starts` has an entry per cell and one more: cell `c` is `starts[c]..starts[c + 1]`.
         self.starts[(base + first) as usize] as usize
             ..self.starts[(base + last + 1) as usize] as usize
@@ -216,9 +215,10 @@ impl Cells {
                 if count == 0 {
                     continue;
                 }
-                let (column, row) = (cell as u64 % grid.columns, cell as u64 / grid.columns);
-                let (first, last) = (column.saturating_sub(1), (column + 1).min(grid.columns - 1));
-                let block: u64 = (row.saturating_sub(1)..=(row + 1).min(grid.rows - 1))
+                let (columns, rows) = (grid.columns(), grid.rows());
+                let (column, row) = (cell as u64 % columns, cell as u64 / columns);
+                let (first, last) = (column.saturating_sub(1), (column + 1).min(columns - 1));
+                let block: u64 = (row.saturating_sub(1)..=(row + 1).min(rows - 1))
                     .map(|r| self.span(r, first, last).len() as u64)
                     .sum();
                 work = work.saturating_add(count.saturating_mul(block));
@@ -234,107 +234,5 @@ impl Cells {
     pub fn bounded(&self, control: &dyn Control) -> Result<bool, Stopped> {
         let points = self.sorted.len() as u64;
         Ok(self.block_work(control)? <= WORK_PER_POINT.saturating_mul(points))
-    }
-}
-
-/// Every point's nearest other point on the grid: `answers()` makes each chunk's
-/// collector, `done` turns it into the chunk's result.
-pub(crate) fn answer_all<A: Answers, R: Send>(
-    cells: &Cells,
-    control: &dyn Control,
-    answers: impl Fn() -> A + Sync,
-    done: impl Fn(A) -> R + Sync,
-) -> Result<Vec<R>, Stopped> {
-    let n = cells.sorted.len();
-    // A chunk of cells holds a few thousand points.
-    let cell_count = cells.grid.cells() as usize;
-    let cell_chunk =
-        (chunks::chunk_size(control, n, 1 << 12).min(1 << 14) as f64 / POINTS_PER_CELL) as usize;
-    chunks::run(control, cell_count, cell_chunk.max(1), |_, range| {
-        let mut collector = answers();
-        for cell in range.clone() {
-            answer_cell(cells, cell as u64, &mut collector);
-        }
-        let points_done = cells.starts[range.end] - cells.starts[range.start];
-        control.tick(points_done as usize)?;
-        Ok(done(collector))
-    })
-}
-
-/// `best` improved by the points of `range` (sorted), the query `i` left out.
-#[inline]
-fn scan(cells: &Cells, q: Point, i: u32, range: std::ops::Range<usize>, best: &mut (u64, u32)) {
-    for (&p, &id) in cells.sorted[range.clone()].iter().zip(&cells.order[range]) {
-        let d = squared(q, p);
-        if (d < best.0 || (d == best.0 && id < best.1)) && id != i {
-            *best = (d, id);
-        }
-    }
-}
-
-/// Answer the points of `cell`: first against the 3 x 3 cells around it, then ring by
-/// ring for the few whose answer may lie farther.
-fn answer_cell<A: Answers>(cells: &Cells, cell: u64, answers: &mut A) {
-    let grid = &cells.grid;
-    let here = cells.cell(cell);
-    if here.is_empty() {
-        return;
-    }
-    let (column, row) = (cell % grid.columns, cell / grid.columns);
-    // The 3 x 3 block around the cell: three runs of the sorted points, one a row.
-    let first = column.saturating_sub(1);
-    let last = (column + 1).min(grid.columns - 1);
-    let top = row.saturating_sub(1);
-    let bottom = (row + 1).min(grid.rows - 1);
-    let mut block = [0..0, 0..0, 0..0];
-    for (span, r) in block.iter_mut().zip(top..=bottom) {
-        *span = cells.span(r, first, last);
-    }
-    for k in here {
-        let (q, i) = (cells.sorted[k], cells.order[k]);
-        let mut best = (u64::MAX, u32::MAX);
-        for span in &block {
-            scan(cells, q, i, span.clone(), &mut best);
-        }
-        let mut ring = 1u64;
-        loop {
-            match grid.beyond(q, column, row, ring) {
-                None => break,
-                // Strictly farther: a point as near beyond could have a lower index.
-                // A square beyond u64 saturates, still above any best below u64::MAX.
-                Some(bound) if best.0 != u64::MAX && bound.saturating_mul(bound) > best.0 => break,
-                Some(_) => ring += 1,
-            }
-            let first = column.saturating_sub(ring);
-            let last = (column + ring).min(grid.columns - 1);
-            let top = row.saturating_sub(ring);
-            let bottom = (row + ring).min(grid.rows - 1);
-            for r in top..=bottom {
-                if r + ring == row || r == row + ring {
-                    // The ring's top and bottom rows, whole.
-                    scan(cells, q, i, cells.span(r, first, last), &mut best);
-                } else {
-                    if column >= ring {
-                        scan(
-                            cells,
-                            q,
-                            i,
-                            cells.span(r, column - ring, column - ring),
-                            &mut best,
-                        );
-                    }
-                    if column + ring < grid.columns {
-                        scan(
-                            cells,
-                            q,
-                            i,
-                            cells.span(r, column + ring, column + ring),
-                            &mut best,
-                        );
-                    }
-                }
-            }
-        }
-        answers.found(i, best.1, best.0);
     }
 }

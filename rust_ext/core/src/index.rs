@@ -6,23 +6,23 @@
 //! sample decides the worst case:
 //! - `Grid`: the uniform grid of `grid.rs`, for points spread evenly over their box or
 //!   along an axis-parallel line. A sample proposes it; the real occupancy, counted
-//!   once the points are in their cells (`grid::Cells::bounded`), confirms it, or the
+//!   once the points are in their cells (`UniformGrid::bounded`), confirms it, or the
 //!   cells are dropped and the tree is built instead.
 //! - `Tree`: equal positions grouped (`zorder`), a bucket tree over them (`buckets`),
 //!   and the sparse grid of `sparse.rs` where its own exact count says it suits. The
 //!   tree answers any input without degrading.
 //!
 //! An index is immutable: queries keep their own state (the route's removals), so any
-//! number of threads may query one index at once.
+//! number of threads may query one index at once. The queries live apart, each with a
+//! search for every structure: `nearest.rs` (and `closest.rs` over it), `route.rs`.
 
 use std::sync::Arc;
 
-use crate::buckets::Buckets;
+use crate::buckets::{Buckets, LEAF_SIZE};
 use crate::control::{Control, Stopped};
-use crate::grid::{self, Grid};
-use crate::nearest::{self, Answers, LEAF_SIZE};
+use crate::grid::{self, Grid, UniformGrid};
 use crate::point::Point;
-use crate::sparse;
+use crate::sparse::SparseGrid;
 use crate::zorder::{self, Grouped};
 
 /// The points and the structure built over them.
@@ -32,7 +32,7 @@ pub struct Index {
 }
 
 pub(crate) enum Search {
-    Grid(grid::Cells),
+    Grid(UniformGrid),
     Tree(Tree),
 }
 
@@ -40,7 +40,7 @@ pub(crate) enum Search {
 pub(crate) struct Tree {
     pub grouped: Grouped,
     pub buckets: Buckets,
-    pub sparse: Option<sparse::Cells>,
+    pub sparse: Option<SparseGrid>,
 }
 
 impl Index {
@@ -54,7 +54,7 @@ impl Index {
         let (low, high) = zorder::bounds(&points, control)?;
         let grid = Grid::new(points.len(), low, high, grid::POINTS_PER_CELL);
         if grid::suits(&points, &grid) {
-            let cells = grid::Cells::new(&points, grid, control)?;
+            let cells = UniformGrid::new(&points, grid, control)?;
             if cells.bounded(control)? {
                 return Ok(Index {
                     points,
@@ -69,7 +69,7 @@ impl Index {
         let sparse = if cfg!(feature = "ablate-sparse") {
             None
         } else {
-            sparse::Cells::new(&grouped, control)?
+            SparseGrid::new(&grouped, control)?
         };
         Ok(Index {
             points,
@@ -101,32 +101,15 @@ impl Index {
     pub(crate) fn search(&self) -> &Search {
         &self.search
     }
-
-    /// Every point's nearest other point, reported to collectors made by `answers()`,
-    /// one a chunk of work; `done` turns each into the chunk's result.
-    pub(crate) fn answer_all<A: Answers, R: Send>(
-        &self,
-        control: &dyn Control,
-        answers: impl Fn() -> A + Sync,
-        done: impl Fn(A) -> R + Sync,
-    ) -> Result<Vec<R>, Stopped> {
-        match &self.search {
-            Search::Grid(cells) => grid::answer_all(cells, control, answers, done),
-            Search::Tree(tree) => match &tree.sparse {
-                Some(cells) => {
-                    sparse::answer_all(&tree.grouped, cells, &tree.buckets, control, answers, done)
-                }
-                None => nearest::answer_on_tree(tree, control, answers, done),
-            },
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
+    use super::Index;
     use crate::control::Sequential;
+    use crate::point::Point;
     use crate::point_set::PointSet;
     use crate::test_support::{evaluations_of, shapes};
 
@@ -150,6 +133,36 @@ mod tests {
             let limit = EVALUATIONS_PER_POINT * n as u64;
             assert!(nearest <= limit, "{what}: nearest, {nearest} evaluations");
             assert!(route <= limit, "{what}: route, {route} evaluations");
+        }
+    }
+
+    /// Which search answers `points`.
+    fn path(points: &[Point]) -> &'static str {
+        Index::build(Arc::new(points.to_vec()), &Sequential)
+            .unwrap()
+            .kind()
+    }
+
+    #[test]
+    fn each_search_gets_the_shapes_it_is_for() {
+        let shapes: std::collections::HashMap<String, Vec<Point>> =
+            shapes(3000, 1).into_iter().collect();
+        for (shape, expected) in [
+            ("uniform", "grid"),
+            ("vertical line", "grid"),
+            ("lattice", "grid"),
+            ("clusters", "sparse"),
+            ("diagonal", "sparse"),
+            ("outliers", "sparse"),
+            ("mixed density", "tree"),
+            ("duplicates", "tree"),
+        ] {
+            // The test-only `ablate-sparse` build has no sparse grid: the tree takes its shapes.
+            let expected = match expected {
+                "sparse" if cfg!(feature = "ablate-sparse") => "tree",
+                other => other,
+            };
+            assert_eq!(path(&shapes[shape]), expected, "{shape}");
         }
     }
 }

@@ -4,10 +4,12 @@
 
 mod buckets;
 mod chunks;
+pub mod closest;
 pub mod control;
 pub mod error;
 pub mod fact;
 pub mod fsum;
+mod geometry;
 mod grid;
 pub mod index;
 pub mod nearest;

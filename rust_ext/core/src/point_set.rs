@@ -11,9 +11,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::chunks;
+use crate::closest::{self, CLOSEST_BRUTE_FORCE_MAX};
 use crate::control::{Control, Stopped};
 use crate::index::Index;
-use crate::nearest::{self, Neighbours, BRUTE_FORCE_MAX, CLOSEST_BRUTE_FORCE_MAX};
+use crate::nearest::{self, Neighbours, BRUTE_FORCE_MAX};
 use crate::point::Point;
 use crate::route::{self, ROUTE_BRUTE_FORCE_MAX};
 use crate::zorder;
@@ -145,9 +146,9 @@ impl PointSet {
             return Ok(closest);
         }
         let closest = if n <= CLOSEST_BRUTE_FORCE_MAX {
-            nearest::closest_directly(&self.points)
+            closest::closest_directly(&self.points)
         } else {
-            nearest::closest_on(self.index(control)?, control)?
+            closest::closest_on(self.index(control)?, control)?
         };
         Ok(*self.closest.get_or_init(|| closest))
     }
@@ -447,7 +448,7 @@ mod tests {
         assert!(set.closest.get().is_some());
         assert_eq!(
             set.closest_pair(&Sequential).unwrap(),
-            nearest::closest_directly(&points)
+            closest::closest_directly(&points)
         );
     }
 
