@@ -1,8 +1,8 @@
 """``python -m benchmarks.ablation``: does each of the core's fast paths earn its place?
 
 Two components of ``legacy_core`` exist only to be fast: the sparse Z-order grid
-(``sparse.rs``), which answers all-nearest on clustered, diagonal and few-lines inputs in
-place of the bucket tree, and the SWAR fast path of the points-file parser
+(``sparse.rs``, searched by ``nearest/sparse.rs``), which answers all-nearest on
+clustered, diagonal and few-lines inputs in place of the bucket tree, and the SWAR fast path of the points-file parser
 (``points_file/chunk.rs``). Each has a test-only Cargo feature that turns it off
 (``ablate-sparse``, ``ablate-swar``; the answers stay the same). This builds the
 extension three times (as usual, and with each feature), then times the Performance rows
