@@ -2,12 +2,13 @@
 
 Two components of ``legacy_core`` exist only to be fast: the sparse Z-order grid
 (``sparse.rs``, searched by ``nearest/sparse.rs``), which answers all-nearest on
-clustered, diagonal and few-lines inputs in place of the bucket tree, and the SWAR fast path of the points-file parser
-(``points_file/chunk.rs``). Each has a test-only Cargo feature that turns it off
-(``ablate-sparse``, ``ablate-swar``; the answers stay the same). This builds the
-extension three times (as usual, and with each feature), then times the Performance rows
-each component touches with the normal build and the ablated one taking turns, every run
-in a fresh child process that imports ``rust_ext`` from the build's own directory.
+clustered, diagonal and few-lines inputs in place of the bucket tree, and the SWAR fast
+path of the points-file parser (``points_file/chunk.rs``). Each has a test-only Cargo
+feature that turns it off (``ablate-sparse``, ``ablate-swar``; the answers stay the
+same). This builds the extension three times (as usual, and with each feature), then
+times the Performance rows each component touches with the normal build and the ablated
+one taking turns, every run in a fresh child process that imports ``rust_ext`` from the
+build's own directory.
 
 A component earns its place in a row when switching it off makes the row slower by more
 than the row's own noise: the median difference is larger than the max-min spread of
