@@ -18,7 +18,8 @@ pub trait Control: Sync {
     fn threads(&self) -> usize;
 
     /// `done` more items (points, lines) are finished. `Err(Stopped)` means: end now.
-    /// Called from whichever thread did the work, every few milliseconds of work.
+    /// Called from whichever thread did the work, every few milliseconds of work;
+    /// `tick(0)` only asks (a factorial, which counts no items, asks that way).
     fn tick(&self, done: usize) -> Result<(), Stopped>;
 }
 

@@ -78,6 +78,7 @@ impl HelloError {
     pub fn strerror(error: &io::Error) -> String {
         let text = error.to_string();
         match error.raw_os_error() {
+            // A text without std's suffix (were std to word it otherwise) is kept whole.
             Some(code) => text
                 .strip_suffix(&format!(" (os error {code})"))
                 .map(str::to_owned)
@@ -95,6 +96,7 @@ impl fmt::Display for HelloError {
                 f,
                 "{} (os error {}): '{}'",
                 Self::strerror(source),
+                // An error that did not come from the OS has no code: 0, as errno says.
                 source.raw_os_error().unwrap_or(0),
                 path.display()
             ),

@@ -8,11 +8,12 @@
 //! rules of `line.rs` for all others, so the result and the first bad line's number and
 //! reason are the line-by-line reference's.
 //!
-//! `parse_beside` turns this around for sources that never wait (regular files): a
-//! helper thread reads and parses while the calling thread consumes the chunks, so
-//! that a caller with slower work per point (making Python objects) hides the parsing.
-//! Parsing is about three times faster than making the objects, so one helper is all
-//! a second core can give; a source that may wait is read on the calling thread only.
+//! `parse_ahead` turns this around for sources that never wait (regular files): a
+//! `ReadAhead`, run on another thread that the caller provides, reads and parses while
+//! the calling thread consumes the chunks, so that a caller with slower work per point
+//! (making Python objects) hides the parsing. Parsing is about three times faster than
+//! making the objects, so one thread ahead is all a second core can give; a source
+//! that may wait is read on the calling thread only.
 
 mod chunk;
 mod line;
@@ -20,9 +21,8 @@ mod reader;
 
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
 use crate::control::{Control, Sequential, Stopped};
@@ -36,8 +36,8 @@ pub use line::parse_line;
 /// nothing next to its parsing, small enough to stay in the L2 cache.
 pub const CHUNK_BYTES: usize = 1 << 20;
 
-/// Chunks that `parse_beside`'s helper parses ahead of the calling thread at most.
-const AHEAD_BESIDE: usize = 4;
+/// Chunks that a `ReadAhead` parses ahead of its consumer at most.
+const AHEAD: usize = 4;
 
 /// Open `path` for reading points. Opening a FIFO waits for a writer: a signal that
 /// interrupts the wait (`EINTR`) asks `control` whether to go on, as a read does.
@@ -218,7 +218,7 @@ impl<R: Read> Reading<'_, R> {
     }
 }
 
-/// Chunks' points parsed on a helper thread, handed over in file order.
+/// Chunks' points parsed ahead by a `ReadAhead`, handed over in file order.
 pub struct ParsedChunks {
     receiver: mpsc::Receiver<Result<Vec<Point>, HelloError>>,
     give_back: mpsc::Sender<Vec<Point>>,
@@ -226,7 +226,7 @@ pub struct ParsedChunks {
 
 impl ParsedChunks {
     /// The next chunk's points, or the error that ended the file early; `None` at the
-    /// end. Waits `timeout` at most for the helper (`Err(Timeout)`).
+    /// end. Waits `timeout` at most for the read-ahead (`Err(Timeout)`).
     pub fn next_within(
         &self,
         timeout: Duration,
@@ -238,60 +238,79 @@ impl ParsedChunks {
         }
     }
 
-    /// Return a chunk's vector, so that the helper fills it again.
+    /// Return a chunk's vector, so that the read-ahead fills it again.
     pub fn give_back(&self, mut points: Vec<Point>) {
         points.clear();
-        // The helper is gone once the file is read: the vector is dropped then.
+        // The read-ahead is over once the file is read: the vector is dropped then.
         let _ = self.give_back.send(points);
     }
 }
 
-/// Read and parse `reader` on a helper thread, a few chunks ahead of `consume`, which
-/// takes the chunks' points on the calling thread meanwhile, in file order. When
-/// `consume` returns, early or not, the helper stops and is joined. `Err` only when
-/// no thread could be started.
+/// The reading and parsing of a source a few chunks ahead of its `ParsedChunks`: work
+/// for another thread, which the caller provides (this crate starts none of its own).
+#[must_use = "the chunks come only once the read-ahead runs"]
+pub struct ReadAhead<R> {
+    reader: R,
+    path: PathBuf,
+    chunk_bytes: usize,
+    sender: mpsc::SyncSender<Result<Vec<Point>, HelloError>>,
+    given_back: mpsc::Receiver<Vec<Point>>,
+}
+
+impl<R: Read> ReadAhead<R> {
+    /// Read and parse to the end of the source, or until the `ParsedChunks` is
+    /// dropped (the consumer stopped): the next hand-over then fails and ends this.
+    /// Never waits for the consumer except for room in the channel, so the consumer
+    /// may hold a lock (the GIL) while it waits for chunks.
+    pub fn run(self) {
+        let ReadAhead {
+            reader,
+            path,
+            chunk_bytes,
+            sender,
+            given_back,
+        } = self;
+        let mut sink = |points: &mut Vec<Point>, _bytes: usize| {
+            // A vector given back to fill again, or, until one comes back, a new one.
+            let spare = given_back.try_recv().unwrap_or_default();
+            sender
+                .send(Ok(std::mem::replace(points, spare)))
+                .map_err(|_| Stopped)
+        };
+        let read = for_each_chunk(reader, &path, &Sequential, chunk_bytes, &mut sink);
+        if let Err(Error::Hello(error)) = read {
+            let _ = sender.send(Err(error));
+        }
+    }
+}
+
+/// Read and parse `reader` a few chunks ahead of the consumer: the `ReadAhead` runs on
+/// a thread of the caller's choosing while the calling thread takes the chunks' points
+/// from the `ParsedChunks`, in file order.
 ///
-/// For a source that does not block, such as a regular file: the reads are the
-/// helper's, where no signal interrupts them. The helper never waits for the
-/// calling thread, so `consume` may hold a lock (the GIL) while it waits for chunks.
-pub fn parse_beside<R, T>(
+/// For a source that does not block, such as a regular file: its reads then happen
+/// where no signal interrupts them.
+pub fn parse_ahead<R: Read>(
     reader: R,
     path: &Path,
     chunk_bytes: usize,
-    consume: impl FnOnce(&ParsedChunks) -> T,
-) -> Result<T, HelloError>
-where
-    R: Read + Send,
-{
-    let (sender, receiver) = mpsc::sync_channel(AHEAD_BESIDE);
+) -> (ReadAhead<R>, ParsedChunks) {
+    let (sender, receiver) = mpsc::sync_channel(AHEAD);
     let (give_back, given_back) = mpsc::channel::<Vec<Point>>();
-    thread::scope(|scope| {
-        let helper = move || {
-            let mut sink = |points: &mut Vec<Point>, _bytes: usize| {
-                let spare = given_back.try_recv().unwrap_or_default();
-                // The receiver is gone once `consume` returned: stop reading.
-                sender
-                    .send(Ok(std::mem::replace(points, spare)))
-                    .map_err(|_| Stopped)
-            };
-            let read = for_each_chunk(reader, path, &Sequential, chunk_bytes, &mut sink);
-            if let Err(Error::Hello(error)) = read {
-                let _ = sender.send(Err(error));
-            }
-        };
-        thread::Builder::new()
-            .name("legacy-app-load".into())
-            .spawn_scoped(scope, helper)
-            .map_err(|source| HelloError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
-        let chunks = ParsedChunks {
+    let read_ahead = ReadAhead {
+        reader,
+        path: path.to_path_buf(),
+        chunk_bytes,
+        sender,
+        given_back,
+    };
+    (
+        read_ahead,
+        ParsedChunks {
             receiver,
             give_back,
-        };
-        Ok(consume(&chunks))
-    })
+        },
+    )
 }
 
 #[cfg(test)]

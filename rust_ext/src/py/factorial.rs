@@ -1,4 +1,5 @@
-//! `fact`: exact factorials, on a worker thread when they take long, so Ctrl-C works.
+//! `fact`: exact factorials, on a thread of their own when they take long, so that
+//! Ctrl-C works.
 
 use legacy_core::fact::{factorial, factorial_with, FACT_MAX};
 use num_bigint::{BigInt, BigUint};
@@ -6,7 +7,7 @@ use pyo3::prelude::*;
 
 use crate::py::arguments::index;
 use crate::py::errors::{Argument, Result};
-use crate::py::interruptible;
+use crate::py::workers;
 
 /// Below this `n`, `n!` takes a few milliseconds: not worth a thread.
 const ON_THIS_THREAD: u64 = 10_000;
@@ -30,6 +31,7 @@ pub fn fact(py: Python<'_>, n: &Bound<'_, PyAny>) -> Result<BigUint> {
         // Milliseconds at most: computed here, letting other Python threads run.
         return Ok(py.detach(|| factorial(n)));
     }
-    // Seconds to forever: on a worker thread, so that Ctrl-C interrupts it.
-    interruptible::run(py, "fact", move |stop| factorial_with(n, stop))
+    // Seconds to forever, with multiplications of seconds that cannot look up: apart,
+    // so that Ctrl-C interrupts the wait at once.
+    workers::run_apart(py, "fact", move |control| factorial_with(n, control))
 }

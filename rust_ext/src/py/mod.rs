@@ -5,7 +5,6 @@ pub mod batch;
 pub mod errors;
 pub mod factorial;
 pub mod greeting;
-pub mod interruptible;
 pub mod numpy_api;
 #[cfg(feature = "test-panic")]
 pub mod panic_for_tests;

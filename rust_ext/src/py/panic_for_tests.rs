@@ -6,7 +6,7 @@ use legacy_core::control::Stopped;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::py::interruptible;
+use crate::py::workers;
 
 /// Panic ``"here"`` (holding the GIL), ``"detached"`` (the GIL released) or on a
 /// ``"worker"`` thread, as `fact` runs big factorials.
@@ -16,7 +16,7 @@ pub fn panic_for_tests(py: Python<'_>, place: &str) -> PyResult<()> {
     match place {
         "here" => panic!("a panic for tests, holding the GIL"),
         "detached" => py.detach(|| panic!("a panic for tests, without the GIL")),
-        "worker" => Ok(interruptible::run(
+        "worker" => Ok(workers::run_apart(
             py,
             "panic-for-tests",
             |_| -> Result<(), Stopped> { panic!("a panic for tests, on a worker thread") },

@@ -11,8 +11,10 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use legacy_core::control::{Control, Stopped};
-use legacy_core::points_file::{open, parse_beside, read_points, read_points_sized, CHUNK_BYTES};
-use legacy_core::{Error as CoreError, Point as CorePoint};
+use legacy_core::points_file::{
+    open, parse_ahead, read_points, read_points_sized, ParsedChunks, CHUNK_BYTES,
+};
+use legacy_core::{Error as CoreError, HelloError, Point as CorePoint};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -136,30 +138,42 @@ fn point_objects<'py>(py: Python<'py>, points: Vec<CorePoint>) -> PyResult<Bound
 /// long. The GIL is held throughout: the helper never needs it.
 fn load_beside<'py>(py: Python<'py>, file: File, path: &Path) -> Result<Bound<'py, PyList>> {
     with_collector_resting(py, || {
-        // Appended to the list as they are made: the list grows in place (its buffer is
-        // remapped, not copied), where a vector of objects would be copied as it grows and
-        // once more into the list.
-        let objects = PyList::empty(py);
-        parse_beside(file, path, CHUNK_BYTES, |chunks| -> Result<()> {
-            loop {
-                match chunks.next_within(WAIT_FOR_CHUNK) {
-                    // A slow disk: Ctrl-C works meanwhile all the same.
-                    Err(_) => py.check_signals()?,
-                    Ok(None) => return Ok(()),
-                    Ok(Some(Err(error))) => return Err(Error::from(error)),
-                    Ok(Some(Ok(points))) => {
-                        for &point in &points {
-                            objects.append(Bound::new(py, Point::from(point))?)?;
-                        }
-                        chunks.give_back(points);
-                        py.check_signals()?;
-                    }
-                }
-            }
-        })
-        .map_err(Error::from)??;
-        Ok(objects)
+        let (read_ahead, chunks) = parse_ahead(file, path, CHUNK_BYTES);
+        let helper = workers::beside("load", move || read_ahead.run()).map_err(|source| {
+            Error::from(HelloError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })?;
+        let made = point_objects_of(py, &chunks);
+        // Dropping the chunks ends the helper at its next hand-over, early or not.
+        drop(chunks);
+        helper.join();
+        made
     })
+}
+
+/// A `Point` object for each point of `chunks`, in a new list, as the chunks come.
+fn point_objects_of<'py>(py: Python<'py>, chunks: &ParsedChunks) -> Result<Bound<'py, PyList>> {
+    // Appended to the list as they are made: the list grows in place (its buffer is
+    // remapped, not copied), where a vector of objects would be copied as it grows and
+    // once more into the list.
+    let objects = PyList::empty(py);
+    loop {
+        match chunks.next_within(WAIT_FOR_CHUNK) {
+            // A slow disk: Ctrl-C works meanwhile all the same.
+            Err(_) => py.check_signals()?,
+            Ok(None) => return Ok(objects),
+            Ok(Some(Err(error))) => return Err(Error::from(error)),
+            Ok(Some(Ok(points))) => {
+                for &point in &points {
+                    objects.append(Bound::new(py, Point::from(point))?)?;
+                }
+                chunks.give_back(points);
+                py.check_signals()?;
+            }
+        }
+    }
 }
 
 /// The file at `path` (a `str` or path-like, as `open` takes it), opened for reading

@@ -21,7 +21,14 @@ fn parse_field(field: Field, text: &str) -> Result<u32, FormatReason> {
         if significant.len() > 10 {
             return Err(FormatReason::AboveMax(field));
         }
-        let value: u64 = significant.parse().unwrap_or(0);
+        // All zeros leave nothing significant: the value 0.
+        let value: u64 = if significant.is_empty() {
+            0
+        } else {
+            significant
+                .parse()
+                .expect("one to ten ASCII digits always fit a u64")
+        };
         // Coordinates are u32, so "fits a u32" is "at most MAX_COORDINATE".
         return u32::try_from(value).map_err(|_| FormatReason::AboveMax(field));
     }
@@ -40,11 +47,10 @@ pub fn parse_line(raw: &[u8], first: bool) -> Result<Option<Point>, FormatReason
     if stripped.is_empty() || stripped.starts_with('#') {
         return Ok(None);
     }
-    let count = text.split(',').count();
-    if count != 2 {
-        return Err(FormatReason::FieldCount(count));
-    }
-    let (x, y) = text.split_once(',').unwrap_or((text, ""));
+    // Exactly one comma: two fields.
+    let Some((x, y)) = text.split_once(',').filter(|(_, y)| !y.contains(',')) else {
+        return Err(FormatReason::FieldCount(text.split(',').count()));
+    };
     if first && x.trim_matches(is_blank) == "x" && y.trim_matches(is_blank) == "y" {
         return Ok(None);
     }
@@ -61,11 +67,14 @@ pub fn parse_line_at(
     first: bool,
     out: &mut Vec<Point>,
 ) -> Result<usize, FormatReason> {
-    let rest = data.get(at..).unwrap_or_default();
+    // Callers start at a line's first byte: within the data, or at its very end.
+    debug_assert!(at <= data.len());
+    let rest = &data[at..];
     let (mut raw, next) = match rest.iter().position(|&b| b == b'\n') {
-        Some(end) => (rest.get(..end).unwrap_or_default(), at + end + 1),
+        Some(end) => (&rest[..end], at + end + 1),
         None => (rest, data.len()),
     };
+    // A line without a byte-order mark, or without `\r`, is taken as it is.
     if first {
         raw = raw.strip_prefix(BOM).unwrap_or(raw);
     }

@@ -12,7 +12,8 @@ use crate::control::{Control, Stopped};
 const TICK_EVERY: Duration = Duration::from_millis(4);
 
 /// A chunk's bytes. The vector keeps its length (zeroed once, when it grows) and
-/// `len` says how much of it is data, so reusing a buffer writes nothing twice.
+/// `len` says how much of it is data, so reusing a buffer writes nothing twice:
+/// `len <= bytes.len()` always.
 #[derive(Default)]
 pub struct Buffer {
     bytes: Vec<u8>,
@@ -21,7 +22,7 @@ pub struct Buffer {
 
 impl Buffer {
     pub fn data(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or_default()
+        &self.bytes[..self.len]
     }
 }
 
@@ -68,9 +69,8 @@ impl<R: Read> Chunks<R> {
             buffer.bytes.resize(target, 0);
         }
         buffer.len = carried;
-        if let Some(start) = buffer.bytes.get_mut(..carried) {
-            start.copy_from_slice(&self.carry);
-        }
+        // `target > carried`, and the buffer was just grown to `target`.
+        buffer.bytes[..carried].copy_from_slice(&self.carry);
         self.carry.clear();
         // The bytes before `scanned` hold no newline: a line longer than a chunk.
         let mut scanned = 0;
@@ -79,12 +79,14 @@ impl<R: Read> Chunks<R> {
             if self.at_end {
                 return Ok(buffer.len > 0);
             }
-            let unscanned = buffer.data().get(scanned..).unwrap_or_default();
-            if let Some(last) = unscanned.iter().rposition(|&b| b == b'\n') {
+            // `scanned` is an earlier `buffer.len`, and the data only grows.
+            debug_assert!(scanned <= buffer.len);
+            if let Some(last) = buffer.data()[scanned..].iter().rposition(|&b| b == b'\n') {
                 let end = scanned + last + 1;
-                self.carry
-                    .extend_from_slice(buffer.data().get(end..).unwrap_or_default());
+                self.carry.extend_from_slice(&buffer.data()[end..]);
                 buffer.len = end;
+                debug_assert!(!self.carry.contains(&b'\n'), "a whole line was carried");
+                debug_assert_eq!(buffer.data().last(), Some(&b'\n'));
                 return Ok(true);
             }
             scanned = buffer.len;
@@ -103,15 +105,19 @@ impl<R: Read> Chunks<R> {
             buffer.bytes.resize(target, 0);
         }
         while buffer.len < target {
-            let Some(room) = buffer.bytes.get_mut(buffer.len..target) else {
-                break;
-            };
+            // Grown to `target` above, and `len < target`: the room is never empty.
+            let room = &mut buffer.bytes[buffer.len..target];
+            let room_len = room.len();
             match self.reader.read(room) {
                 Ok(0) => {
                     self.at_end = true;
                     break;
                 }
                 Ok(read) => {
+                    debug_assert!(
+                        read <= room_len,
+                        "a reader returned more than it had room for"
+                    );
                     buffer.len += read;
                     // A producer that writes now and then may never interrupt a read:
                     // a signal that came between two reads is seen here.
@@ -156,6 +162,8 @@ impl<'a> Ticker<'a> {
 
     /// Report what is done, now.
     pub fn now(&mut self) -> Result<(), Stopped> {
+        // Saturating on a 32-bit target: a count for progress, where "at least
+        // usize::MAX more" is the honest report of more than it can hold.
         let done = usize::try_from(std::mem::take(&mut self.pending)).unwrap_or(usize::MAX);
         self.last = Instant::now();
         self.control.tick(done)
