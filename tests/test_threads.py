@@ -234,26 +234,37 @@ def test_a_batch_call_is_not_held_up_by_a_huge_factorial(rust_api: ModuleType) -
 
 
 def child_load_and_count_threads(path: str) -> int:
-    """``load_points`` of a regular file with two threads allowed (read ahead on a
-    helper), then the threads left: none of the helper's."""
+    """``load_points`` (read ahead on a helper) and ``PointSet.load`` (a second parser
+    on a helper) of a regular file with two threads allowed, and the threads left after
+    each: none of the helpers'."""
     # Where work runs is the Rust backend's own affair.
     assert legacy_app.BACKEND == "rust", legacy_app.BACKEND
     before = sorted(thread_names())
     points = legacy_app.load_points(path)
-    after = sorted(thread_names())
-    print(json.dumps({"points": len(points), "before": before, "after": after}))
+    after_points = sorted(thread_names())
+    point_set = legacy_app.PointSet.load(path)
+    after_set = sorted(thread_names())
+    report = {
+        "points": len(points),
+        "set": len(point_set),
+        "before": before,
+        "after_points": after_points,
+        "after_set": after_set,
+    }
+    print(json.dumps(report))
     return 0
 
 
-def test_load_points_joins_its_read_ahead(rust_api: ModuleType, tmp_path: Path) -> None:
+def test_loads_join_their_helpers(rust_api: ModuleType, tmp_path: Path) -> None:
+    # Several chunks: the helpers get work.
     path = tmp_path / "points.csv"
     path.write_text("".join(f"{k},{k * 7 % 1000}\n" for k in range(300_000)))
     report = children.run_child(
         __name__, "load-and-count-threads", str(path), timeout=120, LEGACY_APP_THREADS="2"
     )
-    assert report["points"] == 300_000
-    assert report["after"] == report["before"]
-    assert "legacy-app-load" not in report["after"]
+    assert report["points"] == report["set"] == 300_000
+    assert report["after_points"] == report["after_set"] == report["before"]
+    assert not {"legacy-app-load", "legacy-app-parse"} & set(report["after_set"])
 
 
 def child_interrupt_fact() -> int:

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use legacy_core::control::{Control, Stopped};
 use legacy_core::points_file::{
-    open, parse_ahead, read_points, read_points_sized, ParsedChunks, CHUNK_BYTES,
+    open, parse_ahead, read_points, read_points_sized, read_points_sized_with, second_parser,
+    ParsedChunks, CHUNK_BYTES,
 };
 use legacy_core::{Error as CoreError, HelloError, Point as CorePoint};
 use pyo3::exceptions::PyValueError;
@@ -239,9 +240,9 @@ impl Control for Loading {
     }
 }
 
-/// The points of a file as plain pairs, for `PointSet.load`: read and parsed on the
-/// calling thread without the GIL (a signal interrupts a read that waits), with no
-/// Python object a point. `progress(done, total)` counts bytes: first `(0, total)`,
+/// The points of a file as plain pairs, for `PointSet.load`: read on the calling thread
+/// without the GIL (a signal interrupts a read that waits) and parsed there, with a
+/// second parser beside it for a regular file, with no Python object a point. `progress(done, total)` counts bytes: first `(0, total)`,
 /// last `(total, total)` on success.
 pub fn load_columns(
     path: &Bound<'_, PyAny>,
@@ -249,13 +250,22 @@ pub fn load_columns(
 ) -> Result<Vec<CorePoint>> {
     let py = path.py();
     let (file, path) = open_points_file(py, path)?;
-    // As load_points, which may read on a second thread: a bad setting fails.
-    workers::threads(py)?;
+    let threads = workers::threads(py)?;
     let size = file
         .metadata()
         .ok()
         .filter(std::fs::Metadata::is_file)
         .map(|metadata| metadata.len());
+    // A regular file's chunks are parsed on two cores where two may work: the reads
+    // stay here, every other chunk goes to a second parser. No thread, no second parser.
+    let second = (threads > 1 && size.is_some())
+        .then(|| {
+            let (parser, link) = second_parser();
+            workers::beside("parse", move || parser.run())
+                .ok()
+                .map(|helper| (helper, link))
+        })
+        .flatten();
     let loading = Loading {
         signals: Signals::default(),
         size,
@@ -263,7 +273,16 @@ pub fn load_columns(
         progress: progress.map(|p| p.clone().unbind()),
     };
     loading.report(py, 0)?;
-    let points = match py.detach(|| read_points_sized(file, &path, &loading, size)) {
+    let read = match second {
+        Some((helper, link)) => {
+            let read = py.detach(|| read_points_sized_with(file, &path, &loading, size, link));
+            // The link is gone with the read, so the second parser has ended.
+            helper.join();
+            read
+        }
+        None => py.detach(|| read_points_sized(file, &path, &loading, size)),
+    };
+    let points = match read {
         Ok(points) => points,
         Err(error) => return Err(loading.signals.stopped_by(error)),
     };

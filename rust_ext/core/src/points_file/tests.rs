@@ -162,6 +162,7 @@ fn chunks_of_any_size_read_here_or_beside_agree_with_line_by_line() {
         for chunk in [1, 2, 3, 5, 8, 13, 21, 64, 1 << 20] {
             assert_eq!(read(&text, chunk), expected, "{text:?}");
             assert_eq!(read_beside(&text, chunk), expected, "{text:?}");
+            assert_eq!(read_two_ways(&text, chunk), expected, "{text:?}");
         }
     }
 }
@@ -181,6 +182,7 @@ fn the_first_bad_line_is_reported_when_later_chunks_are_bad_too() {
     for chunk in [7, 100, 4096] {
         assert_eq!(read(&text, chunk), expected);
         assert_eq!(read_beside(&text, chunk), expected);
+        assert_eq!(read_two_ways(&text, chunk), expected);
     }
 }
 
@@ -202,8 +204,10 @@ fn big_files_agree_with_line_by_line() {
     for chunk in [1000, 65_536, CHUNK_BYTES] {
         assert_eq!(read(&good, chunk), expected);
         assert_eq!(read_beside(&good, chunk), expected);
+        assert_eq!(read_two_ways(&good, chunk), expected);
     }
     assert_eq!(read_beside(&text, 4096), line_by_line(&text));
+    assert_eq!(read_two_ways(&text, 4096), line_by_line(&text));
 }
 
 /// A reader that is interrupted before each of its first reads, like a pipe
@@ -358,6 +362,30 @@ fn read_beside(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReas
             }
         }
     })
+}
+
+/// What `read_points_sized_with` reads, its second parser on a thread of its own (as
+/// the binding runs it), joined after the read returned.
+fn read_two_ways(text: &[u8], chunk: usize) -> Result<Vec<Point>, (u64, FormatReason)> {
+    let (parser, link) = second_parser();
+    let read = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| parser.run());
+        let read = read_in_chunks_with(
+            text,
+            Path::new("t.csv"),
+            &Sequential,
+            Some(text.len() as u64),
+            chunk,
+            link,
+        );
+        helper.join().expect("the second parser does not panic");
+        read
+    });
+    match read {
+        Ok(points) => Ok(points),
+        Err(Error::Hello(HelloError::PointsFormat { line, reason, .. })) => Err((line, reason)),
+        Err(other) => panic!("unexpected {other:?}"),
+    }
 }
 
 #[test]
