@@ -80,11 +80,10 @@ pub(crate) fn nearest_directly(points: &[Point]) -> Neighbours {
         for (j, &q) in points.iter().enumerate().skip(i + 1) {
             let d = squared(p, q);
             for (a, b) in [(i, j), (j, i)] {
-                if let (Some(index), Some(distance)) = (indices.get_mut(a), distances.get_mut(a)) {
-                    if better!((d, b as u32), (distance.to_bits(), *index as u32)) {
-                        *index = b as i64;
-                        *distance = f64::from_bits(d);
-                    }
+                // `a` and `b` are both below `n`, the length of both vectors.
+                if better!((d, b as u32), (distances[a].to_bits(), indices[a] as u32)) {
+                    indices[a] = b as i64;
+                    distances[a] = f64::from_bits(d);
                 }
             }
         }

@@ -372,9 +372,8 @@ fn sort_run(run: &mut Vec<(u64, u32)>, spare: &mut Vec<(u64, u32)>) {
         spare.resize(run.len(), (0, 0));
         for &pair in run.iter() {
             let d = ((pair.0 >> shift) & 0xFF) as usize;
-            if let Some(slot) = spare.get_mut(starts[d]) {
-                *slot = pair;
-            }
+            // The counts above make `starts[d]` below `run.len()` for every pair of digit `d`.
+            spare[starts[d]] = pair;
             starts[d] += 1;
         }
         std::mem::swap(run, spare);
