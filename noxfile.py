@@ -2,7 +2,8 @@
 (manylinux), installed into every CPython from 3.9 to 3.13 that pyenv has here, with
 the test suite run against it.
 
-    nox -s matrix            # or: make matrix
+    nox -s matrix            # one interpreter after another
+    make matrix              # the wheel once, then two interpreters at a time
     nox -s wheel             # only the wheel, in build/wheelhouse (make wheel)
 
 On a developer's machine the matrix runs on the interpreters that exist and names the
