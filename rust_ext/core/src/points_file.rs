@@ -164,12 +164,7 @@ fn read_in_chunks_with<R: Read>(
     chunk_bytes: usize,
     link: ParserLink,
 ) -> Result<Vec<Point>, Error> {
-    let mut reading = Reading {
-        chunks: Chunks::new(reader, chunk_bytes.max(1)),
-        path,
-        ticker: Ticker::new(control),
-        lines: 0,
-    };
+    let mut reading = Reading::new(reader, path, control, chunk_bytes);
     let mut points = Vec::new();
     let mut sink = sized_sink(&mut points, size);
     let (mut mine, mut spare) = (Buffer::default(), Some((Buffer::default(), Vec::new())));
@@ -293,12 +288,7 @@ pub fn for_each_chunk<R: Read>(
     chunk_bytes: usize,
     sink: &mut ChunkSink<'_>,
 ) -> Result<(), Error> {
-    let mut reading = Reading {
-        chunks: Chunks::new(reader, chunk_bytes.max(1)),
-        path,
-        ticker: Ticker::new(control),
-        lines: 0,
-    };
+    let mut reading = Reading::new(reader, path, control, chunk_bytes);
     let mut buffer = Buffer::default();
     let mut points = Vec::new();
     let mut first = true;
@@ -318,7 +308,16 @@ struct Reading<'a, R> {
     lines: u64,
 }
 
-impl<R: Read> Reading<'_, R> {
+impl<'a, R: Read> Reading<'a, R> {
+    fn new(reader: R, path: &'a Path, control: &'a dyn Control, chunk_bytes: usize) -> Self {
+        Reading {
+            chunks: Chunks::new(reader, chunk_bytes.max(1)),
+            path,
+            ticker: Ticker::new(control),
+            lines: 0,
+        }
+    }
+
     fn next_chunk(&mut self, buffer: &mut Buffer) -> Result<bool, Error> {
         self.chunks
             .next(buffer, &mut self.ticker)
