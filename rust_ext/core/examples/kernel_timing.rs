@@ -84,6 +84,20 @@ fn shape(name: &str, n: usize) -> Vec<Point> {
         "sampled-square" => sampled(n, r, |r, _| {
             Point::new((1 << 31) + r() % 3000, (1 << 31) + r() % 3000)
         }),
+        // As benchmarks/shapes.py's "a dense square elsewhere": a unit lattice, its
+        // positions in a shuffled order.
+        "sampled-lattice" => {
+            let side = (n as f64).sqrt().ceil() as u32;
+            let mut order: Vec<u32> = (0..n as u32).collect();
+            let mut shuffle_seed = 7;
+            for k in (1..n).rev() {
+                order.swap(k, next(&mut shuffle_seed) as usize % (k + 1));
+            }
+            sampled(n, r, |_, k| {
+                let j = order[k];
+                Point::new((1 << 31) + j % side, (1 << 31) + j / side)
+            })
+        }
         "sampled-clumps" => sampled(n, r, |r, k| {
             let c = (k / 24) as u64;
             let (cx, cy) = (

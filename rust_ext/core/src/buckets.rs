@@ -159,9 +159,10 @@ pub(crate) fn ball_within(grouped: &Grouped, q: Point, best: Best, keys: (u64, u
     if best.0 == u64::MAX {
         return false;
     }
-    // Any r at least the exact root will do (a bigger box is only less often inside):
-    // the float root is within a few units in the last place, so one more covers it.
-    let r = ((best.0 as f64).sqrt() as u64 + 1).min(u64::from(u32::MAX)) as u32;
+    // A point as near differs by at most r = floor(sqrt(best)) in each coordinate
+    // (integers whose square is at most best). Exactly that, not one more: on a unit
+    // lattice the box is then 3 x 3 rather than 5 x 5, and more often inside.
+    let r = best.0.isqrt().min(u64::from(u32::MAX)) as u32;
     let low = Point::new(
         q.x.saturating_sub(r).max(grouped.low.x),
         q.y.saturating_sub(r).max(grouped.low.y),
