@@ -384,6 +384,20 @@ def two_places(n: int, rng: np.random.Generator) -> Any:
     return np.where(rng.integers(0, 2, (n, 1)) == 1, [[MAX, 0]], [[0, MAX]])
 
 
+def crowd_and_strays(n: int, rng: np.random.Generator) -> Any:
+    """Nine points in ten on a unit lattice, in a shuffled order, the rest strays spread
+    over the whole range (some at its corners, some repeated): the grid over the whole
+    box is refused, a grid over the crowd alone is not."""
+    side = math.isqrt(n) + 1
+    k = rng.permutation(side * side)[:n]
+    points = np.stack([2**31 + k % side, 2**31 + k // side], axis=1)
+    strays = np.flatnonzero(np.arange(n) % 10 == 0)
+    points[strays] = rng.integers(0, MAX + 1, (len(strays), 2))
+    points[strays[::7]] = rng.choice([0, MAX], (len(strays[::7]), 2))
+    points[strays[1::7]] = [12345, 678]
+    return points
+
+
 SHAPES: dict[str, Callable[[int, np.random.Generator], Any]] = {
     "vertical line": vertical,
     "vertical line with twins": vertical_with_twins,
@@ -394,6 +408,7 @@ SHAPES: dict[str, Callable[[int, np.random.Generator], Any]] = {
     "lattice": lattice,
     "one place": one_place,
     "two places": two_places,
+    "a crowd and strays": crowd_and_strays,
 }
 
 
@@ -424,6 +439,20 @@ def test_small_inputs_match_brute_force(api: ModuleType, shape: str) -> None:
     indices, distances = api.nearest_neighbors(array)
     assert (indices.tolist(), distances.tolist()) == brute_nearest(coords)
     assert api.greedy_route(array, 3).tolist() == brute_route(coords, 3)
+
+
+@pytest.mark.parametrize("start", [0, 10, 1, 1234])
+def test_a_crowd_and_strays_route_as_the_reference(
+    api: ModuleType, python_api: ModuleType, start: int
+) -> None:
+    # Big enough for the route's grid over the crowd (and its tree of strays), small
+    # enough for the reference: from a stray at a corner (0), a repeated stray (10), the
+    # crowd.
+    array = make("a crowd and strays", 3000)
+    expected = python_api.greedy_route(array, start).tolist()
+    assert api.greedy_route(array, start).tolist() == expected
+    points = [api.Point(int(x), int(y)) for x, y in array.tolist()]
+    assert api.greedy_route(points, start) == expected
 
 
 # Exact answers for big inputs, from the shape.

@@ -77,6 +77,33 @@ impl Rect {
             .fold(Rect::EMPTY, |rect, &p| rect.union(Rect { min: p, max: p }))
     }
 
+    #[inline]
+    pub fn contains(&self, p: Point) -> bool {
+        self.min.x <= p.x && p.x <= self.max.x && self.min.y <= p.y && p.y <= self.max.y
+    }
+
+    /// The point of the box nearest to `p`.
+    #[inline]
+    pub fn clamp(&self, p: Point) -> Point {
+        Point::new(
+            p.x.clamp(self.min.x, self.max.x),
+            p.y.clamp(self.min.y, self.max.y),
+        )
+    }
+
+    /// The smallest squared distance from `p`, in the box, to a point outside it (the
+    /// nearer of two opposite sides is at most 2^31 away: no overflow).
+    #[inline]
+    pub fn squared_to_outside(&self, p: Point) -> u64 {
+        debug_assert!(self.contains(p));
+        let gap = (u64::from(p.x - self.min.x))
+            .min(u64::from(self.max.x - p.x))
+            .min(u64::from(p.y - self.min.y))
+            .min(u64::from(self.max.y - p.y))
+            + 1;
+        gap * gap
+    }
+
     /// The smallest squared distance from `p` to a point of the box (as `squared`).
     #[inline]
     pub fn squared_to_point(&self, p: Point) -> u64 {

@@ -14,7 +14,7 @@ use std::sync::atomic::Ordering::Relaxed;
 
 use crate::chunks;
 use crate::control::{Control, Stopped};
-use crate::geometry::Lattice;
+use crate::geometry::{Lattice, Rect};
 use crate::point::Point;
 use crate::zorder;
 
@@ -134,6 +134,70 @@ pub(crate) fn suits(points: &[Point], grid: &Grid) -> bool {
     // in all, and a sample of s sees (s/n)^2 of them. Allow 4 times that.
     let expected = (taken as f64).powi(2) / n as f64 * grid.per_cell / 2.0;
     (pairs as f64) <= 4.0 * expected.max(1.0)
+}
+
+/// When more than half of `points` fall in one cell of `grid` (a grid over the box
+/// `within`, whose points alone are counted), the box around the points of that cell
+/// and their number: the part of the input a grid of its own may suit although the
+/// grid over the whole box does not (a dense square among points spread far and wide,
+/// or evenly spread points with a few strays far away). `None` otherwise, or when that
+/// box is a single position. Two passes, no memory beyond the chunks' results: the
+/// majority vote of Boyer and Moore finds the only cell that can hold more than half
+/// (each chunk votes, the votes combine), then a count confirms it.
+pub(crate) fn crowded_cell(
+    points: &[Point],
+    grid: &Grid,
+    within: Rect,
+    control: &dyn Control,
+) -> Result<Option<(Rect, usize)>, Stopped> {
+    let n = points.len();
+    let chunk = chunks::chunk_size(control, n, 1 << 14);
+    let votes = chunks::run(control, n, chunk, |_, range| {
+        let (mut candidate, mut votes) = (0u64, 0usize);
+        for &p in points[range].iter().filter(|&&p| within.contains(p)) {
+            let cell = grid.cell(p);
+            if votes == 0 {
+                candidate = cell;
+            }
+            if cell == candidate {
+                votes += 1;
+            } else {
+                votes -= 1;
+            }
+        }
+        control.tick(0)?;
+        Ok((candidate, votes))
+    })?;
+    // A cell holding more than half of all points holds more than half of some
+    // chunk's, and survives the merge of the chunks' votes (the vote is associative
+    // in this form: equal candidates add, different ones cancel).
+    let (candidate, votes) = votes.into_iter().fold((0, 0), |(c, v), (d, w)| {
+        if c == d {
+            (c, v + w)
+        } else if v >= w {
+            (c, v - w)
+        } else {
+            (d, w - v)
+        }
+    });
+    if votes == 0 {
+        return Ok(None);
+    }
+    let parts = chunks::run(control, n, chunk, |_, range| {
+        let (mut count, mut rect) = (0usize, Rect::EMPTY);
+        for &p in points[range].iter().filter(|&&p| within.contains(p)) {
+            if grid.cell(p) == candidate {
+                count += 1;
+                rect = rect.union(Rect { min: p, max: p });
+            }
+        }
+        control.tick(0)?;
+        Ok((count, rect))
+    })?;
+    let (count, rect) = parts
+        .into_iter()
+        .fold((0, Rect::EMPTY), |(c, r), (d, s)| (c + d, r.union(s)));
+    Ok((2 * count > n && rect.min != rect.max).then_some((rect, count)))
 }
 
 /// The uniform grid as an index: the points sorted by cell, and where each cell's

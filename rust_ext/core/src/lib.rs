@@ -234,6 +234,26 @@ mod test_support {
                 })
                 .collect(),
         );
+        // Most points on a unit lattice, the rest strays: spread, repeated near the
+        // origin, or at the corners: the route's crowd (`route/crowd.rs`) and its rest.
+        add(
+            "a crowd and strays",
+            (0..n)
+                .map(|k| match k % 10 {
+                    0 => Point::new(next(), next()),
+                    1 if k % 20 == 1 => {
+                        let pick = |v: u32| if v.is_multiple_of(2) { 0 } else { u32::MAX };
+                        Point::new(pick(next()), pick(next() >> 1))
+                    }
+                    1 => Point::new(next() % 4 * 1000, 7),
+                    _ => {
+                        // Distinct positions, in a scrambled order (7919 is prime).
+                        let j = (k as u32).wrapping_mul(7919) % (211 * 211);
+                        Point::new((1 << 31) + j % 211, (1 << 31) + j / 211)
+                    }
+                })
+                .collect(),
+        );
         // Shapes made against the choice of search: evenly spread points exactly where
         // `grid::suits` samples, and elsewhere one repeated point, a small square
         // (distinct points), or clumps of 24 (just past what the grid takes).

@@ -17,6 +17,7 @@ use crate::index::{Index, Search};
 use crate::point::Point;
 use crate::point_set::PointSet;
 
+mod crowd;
 mod grid;
 mod tree;
 
@@ -79,7 +80,10 @@ pub(crate) fn route_on(
 ) -> Result<Vec<i64>, Stopped> {
     match index.search() {
         Search::Grid(cells) => grid::greedy_route(index.points(), start, cells, control),
-        Search::Tree(tree) => tree::greedy_route(index.points(), start, tree, control),
+        Search::Tree(tree) => match crowd::greedy_route(index.points(), start, tree, control)? {
+            Some(route) => Ok(route),
+            None => tree::greedy_route(index.points(), start, tree, control),
+        },
     }
 }
 

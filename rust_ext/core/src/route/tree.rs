@@ -9,12 +9,12 @@
 //! once, in ascending index: they are at distance 0 from each other and nearer than
 //! anything else.
 
-use crate::buckets::{ball_within, Buckets};
+use crate::buckets::{ball_within, Buckets, LEAF_SIZE};
 use crate::control::{Control, Stopped};
 use crate::geometry::{better, squared, Best, NO_CANDIDATE};
 use crate::index::Tree;
 use crate::point::Point;
-use crate::zorder::Grouped;
+use crate::zorder::{self, Grouped};
 
 use super::STEPS_PER_TICK;
 
@@ -208,4 +208,138 @@ pub(super) fn greedy_route(
     }
     control.tick(since_tick)?;
     Ok(route)
+}
+
+/// The points a crowd leaves out (see `route/crowd.rs`), on a tree of their own, with
+/// the tour's removals: the grid's tour asks it for the nearest of them. Indices are
+/// the input's, so that ties compare across the two.
+pub(super) struct Rest {
+    grouped: Grouped,
+    tree: Buckets,
+    unvisited: Unvisited,
+    /// Positions not yet visited.
+    left: usize,
+    stack: Vec<usize>,
+}
+
+impl Rest {
+    /// The tree over `points` (one at least), whose indices in the input are `ids`
+    /// (ascending, so that the order of the points is the input's).
+    pub fn new(points: &[Point], ids: &[u32], control: &dyn Control) -> Result<Rest, Stopped> {
+        debug_assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+        let mut grouped = zorder::group(points, control)?;
+        for id in grouped.order.iter_mut().chain(&mut grouped.lowest) {
+            *id = ids[*id as usize];
+        }
+        let tree = Buckets::new(&grouped.positions, &grouped.lowest, LEAF_SIZE, control)?;
+        let unvisited = Unvisited::new(&tree);
+        Ok(Rest {
+            left: grouped.positions.len(),
+            grouped,
+            tree,
+            unvisited,
+            stack: Vec::with_capacity(64),
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.left == 0
+    }
+
+    /// The position of `p`, which is one of the points.
+    pub fn position_of(&self, p: Point) -> usize {
+        let key = self.grouped.key(p);
+        let position = self
+            .grouped
+            .positions
+            .partition_point(|&q| self.grouped.key(q) < key);
+        assert_eq!(self.grouped.positions[position], p, "a point of the rest");
+        position
+    }
+
+    pub fn point(&self, position: usize) -> Point {
+        self.grouped.positions[position]
+    }
+
+    /// Visits `position`: the indices of its points, ascending.
+    pub fn take(&mut self, position: usize) -> &[u32] {
+        let leaf_node = self.tree.leaves() + self.tree.leaf_of(position);
+        self.unvisited.remove(position, leaf_node);
+        self.left -= 1;
+        self.grouped.members(position)
+    }
+
+    /// The nearest unvisited position to `q`, one of them: `(squared distance, lowest
+    /// index, position)`, ties to the lowest index (`None` when none is left).
+    pub fn nearest_from(&mut self, position: usize) -> Option<(Best, usize)> {
+        let q = self.grouped.positions[position];
+        let from = self.tree.leaves() + self.tree.leaf_of(position);
+        let (next, _) = nearest_unvisited(
+            &self.tree,
+            &self.grouped,
+            &self.unvisited,
+            q,
+            from,
+            &mut self.stack,
+        )?;
+        let p = self.grouped.positions[next];
+        Some(((squared(q, p), self.grouped.lowest[next]), next))
+    }
+
+    /// The best unvisited position to `q`, a point elsewhere, among those at squared
+    /// distance `bound` or less: `((squared distance, lowest index), position)`. From
+    /// the root down, nearer boxes first, farther ones passed over.
+    pub fn nearest_within(&mut self, q: Point, bound: u64) -> Option<(Best, usize)> {
+        if self.left == 0 {
+            return None;
+        }
+        let (tree, grouped, unvisited) = (&self.tree, &self.grouped, &self.unvisited);
+        let leaves = tree.leaves();
+        // Any candidate as near as `bound` beats this one.
+        let mut best: Best = (bound, u32::MAX);
+        let mut found = None;
+        let stack = &mut self.stack;
+        stack.clear();
+        stack.push(1);
+        while let Some(v) = stack.pop() {
+            let node = tree.node(v);
+            if unvisited.is_empty(v) || !better!((node.rect.squared_to_point(q), node.lowest), best)
+            {
+                continue;
+            }
+            if v >= leaves {
+                for position in tree.leaf_range(v - leaves) {
+                    let candidate = (
+                        squared(q, grouped.positions[position]),
+                        grouped.lowest[position],
+                    );
+                    if !unvisited.visited[position] && better!(candidate, best) {
+                        best = candidate;
+                        found = Some(position);
+                    }
+                }
+                continue;
+            }
+            let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
+            if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
+                stack.extend([2 * v + 1, 2 * v]);
+            } else {
+                stack.extend([2 * v, 2 * v + 1]);
+            }
+        }
+        found.map(|position| (best, position))
+    }
+
+    /// Every unvisited position: `(point, lowest index, position)`.
+    pub fn unvisited(&self) -> impl Iterator<Item = (Point, u32, usize)> + '_ {
+        (0..self.grouped.positions.len())
+            .filter(|&position| !self.unvisited.visited[position])
+            .map(|position| {
+                (
+                    self.grouped.positions[position],
+                    self.grouped.lowest[position],
+                    position,
+                )
+            })
+    }
 }

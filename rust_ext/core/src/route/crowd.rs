@@ -1,0 +1,144 @@
+//! The tour when most of the points crowd one part of their box: a dense square among
+//! points spread far and wide, or evenly spread points with a few strays far away.
+//! The uniform grid over the whole box is refused there (one of its cells holds most
+//! of the points), and the tree's tour is slow on a crowd whose steps tie (a lattice:
+//! every search must rule out the other neighbours at the same distance). The crowd's
+//! box often suits a grid of its own: the tour then runs on that grid, with the
+//! points outside the box on a tree (`tree::Rest`), as `grid::tour` describes.
+
+use crate::control::{Control, Stopped};
+use crate::geometry::Rect;
+use crate::grid::{self, Grid, UniformGrid, POINTS_PER_CELL};
+use crate::index::Tree;
+use crate::point::Point;
+
+use super::grid::{tour, Outside};
+use super::tree::Rest;
+
+/// The tour from `start` on a grid over the crowd of `points`, or `None` when they
+/// have no crowd, or its box does not suit a grid (the caller's tree tour then).
+pub(super) fn greedy_route(
+    points: &[Point],
+    start: usize,
+    tree: &Tree,
+    control: &dyn Control,
+) -> Result<Option<Vec<i64>>, Stopped> {
+    // The crowd narrows: the box around the fullest cell of the refused grid may hold
+    // a few strays besides the crowd, which make a grid over it refuse again; the
+    // fullest cell of that grid holds the crowd alone. Each round's box lies in one
+    // cell of the last (of about as many cells as points), so there are few rounds.
+    let mut crowd = (
+        Rect {
+            min: tree.grouped.low,
+            max: tree.grouped.high,
+        },
+        points.len(),
+    );
+    loop {
+        let refused = Grid::new(crowd.1, crowd.0.min, crowd.0.max, POINTS_PER_CELL);
+        match grid::crowded_cell(points, &refused, crowd.0, control)? {
+            Some(narrower) if narrower.0 != crowd.0 => crowd = narrower,
+            _ => return Ok(None),
+        }
+        let grid_box = crowd.0;
+        let (inside, outside) = split(points, grid_box);
+        let grid = Grid::new(inside.0.len(), grid_box.min, grid_box.max, POINTS_PER_CELL);
+        // Every point in the box: the grid over it is the one refused.
+        if outside.0.is_empty() || !grid::suits(&inside.0, &grid) {
+            continue;
+        }
+        let mut cells = UniformGrid::new(&inside.0, grid, control)?;
+        if !cells.bounded(control)? {
+            continue;
+        }
+        // The grid's indices are the input's from here on.
+        for id in &mut cells.order {
+            *id = inside.1[*id as usize];
+        }
+        let mut rest = Rest::new(&outside.0, &outside.1, control)?;
+        let outside = Outside {
+            grid_box,
+            rest: &mut rest,
+        };
+        return tour(points, start, &cells, Some(outside), control).map(Some);
+    }
+}
+
+/// The points in the box and outside it, each with their indices, ascending.
+type Part = (Vec<Point>, Vec<u32>);
+
+fn split(points: &[Point], grid_box: Rect) -> (Part, Part) {
+    let mut inside: Part = (
+        Vec::with_capacity(points.len()),
+        Vec::with_capacity(points.len()),
+    );
+    let mut outside: Part = (Vec::new(), Vec::new());
+    for (i, &p) in points.iter().enumerate() {
+        let part = if grid_box.contains(p) {
+            &mut inside
+        } else {
+            &mut outside
+        };
+        part.0.push(p);
+        part.1.push(i as u32);
+    }
+    (inside, outside)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+
+    use crate::control::Sequential;
+    use crate::index::{Index, Search};
+    use crate::point::Point;
+    use crate::test_support::shapes;
+
+    /// The crowd's tour of `points` from `start`, if it takes them, and the tree's.
+    fn both_tours(points: &[Point], start: usize) -> (Option<Vec<i64>>, Vec<i64>) {
+        let index = Index::build(Arc::new(points.to_vec()), &Sequential).unwrap();
+        let Search::Tree(tree) = index.search() else {
+            panic!("the grid takes these {} points", points.len());
+        };
+        (
+            super::greedy_route(points, start, tree, &Sequential).unwrap(),
+            super::super::tree::greedy_route(points, start, tree, &Sequential).unwrap(),
+        )
+    }
+
+    #[test]
+    fn a_crowd_gets_a_grid_of_its_own_and_the_same_route() {
+        for n in [2000, 5000, 20_000] {
+            let shapes: HashMap<String, Vec<Point>> = shapes(n, 11).into_iter().collect();
+            for shape in [
+                "a crowd and strays",
+                "outliers",
+                "at the sample, a square elsewhere",
+            ] {
+                let points = &shapes[shape];
+                // From a stray (index 0 and 1 are strays in the first two shapes), and
+                // from the crowd.
+                for start in [0, 1, n / 2 + 2, n - 1] {
+                    let (crowd, tree) = both_tours(points, start);
+                    let crowd = crowd.unwrap_or_else(|| panic!("{shape}, {n}: no crowd"));
+                    assert_eq!(crowd, tree, "{shape}, {n} points from {start}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn no_crowd_no_grid() {
+        let shapes: HashMap<String, Vec<Point>> = shapes(5000, 5).into_iter().collect();
+        for shape in [
+            "clusters",
+            "mixed density",
+            "duplicates",
+            "at the sample, one point elsewhere",
+            "at the sample, clumps elsewhere",
+        ] {
+            assert_eq!(both_tours(&shapes[shape], 0).0, None, "{shape}");
+        }
+    }
+}
