@@ -6,7 +6,9 @@
 //! of the index has its tour: on the uniform grid (`grid`), whose cells keep their
 //! unvisited points first, a step scans rings of cells until the next ring is farther
 //! than its best candidate; on the bucket tree (`tree`), with amortised O(1) removal,
-//! for every other input (the sparse grid, an all-nearest search only, is not used).
+//! for every other input (the sparse grid, an all-nearest search only, is not used),
+//! except one: when more than half of the points crowd one part of the box (`crowd`),
+//! the tour runs on a grid of that part's own, with the points outside it on a tree.
 
 use std::sync::Arc;
 
