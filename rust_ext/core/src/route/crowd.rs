@@ -41,7 +41,7 @@ pub(super) fn greedy_route(
             _ => return Ok(None),
         }
         let grid_box = crowd.0;
-        let (inside, outside) = split(points, grid_box);
+        let (inside, outside) = split(points, grid_box, control)?;
         let grid = Grid::new(inside.0.len(), grid_box.min, grid_box.max, POINTS_PER_CELL);
         // Every point in the box: the grid over it is the one refused.
         if outside.0.is_empty() || !grid::suits(&inside.0, &grid) {
@@ -67,7 +67,7 @@ pub(super) fn greedy_route(
 /// The points in the box and outside it, each with their indices, ascending.
 type Part = (Vec<Point>, Vec<u32>);
 
-fn split(points: &[Point], grid_box: Rect) -> (Part, Part) {
+fn split(points: &[Point], grid_box: Rect, control: &dyn Control) -> Result<(Part, Part), Stopped> {
     let mut inside: Part = (
         Vec::with_capacity(points.len()),
         Vec::with_capacity(points.len()),
@@ -81,8 +81,11 @@ fn split(points: &[Point], grid_box: Rect) -> (Part, Part) {
         };
         part.0.push(p);
         part.1.push(i as u32);
+        if i % (1 << 16) == 0 {
+            control.tick(0)?;
+        }
     }
-    (inside, outside)
+    Ok((inside, outside))
 }
 
 #[cfg(test)]
@@ -90,10 +93,10 @@ mod tests {
     use std::collections::HashMap;
     use std::sync::Arc;
 
-    use crate::control::Sequential;
+    use crate::control::{Sequential, Stopped};
     use crate::index::{Index, Search};
     use crate::point::Point;
-    use crate::test_support::shapes;
+    use crate::test_support::{shapes, Pool};
 
     /// The crowd's tour of `points` from `start`, if it takes them, and the tree's.
     fn both_tours(points: &[Point], start: usize) -> (Option<Vec<i64>>, Vec<i64>) {
@@ -125,6 +128,42 @@ mod tests {
                     assert_eq!(crowd, tree, "{shape}, {n} points from {start}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_crowd_stops_when_told_and_counts_every_point() {
+        let shapes: HashMap<String, Vec<Point>> = shapes(20_000, 2).into_iter().collect();
+        let points = &shapes["a crowd and strays"];
+        let index = Index::build(Arc::new(points.clone()), &Sequential).unwrap();
+        let Search::Tree(tree) = index.search() else {
+            panic!("the grid takes these points");
+        };
+        // Told to stop at any tick, in the search for the crowd or in the tour, it stops.
+        let mut ticks = 1;
+        loop {
+            let pool = Pool::stopping_after(1, ticks);
+            match pool.install(|| super::greedy_route(points, 0, tree, &pool)) {
+                Err(Stopped) => ticks += 1,
+                Ok(route) => {
+                    assert_eq!(route.map(|r| r.len()), Some(points.len()));
+                    break;
+                }
+            }
+        }
+        // The tour itself ticks every STEPS_PER_TICK steps.
+        assert!(
+            ticks > points.len() / super::super::STEPS_PER_TICK,
+            "{ticks}"
+        );
+        for start in [0, 5] {
+            let pool = Pool::new(2);
+            let route = pool
+                .install(|| super::greedy_route(points, start, tree, &pool))
+                .unwrap()
+                .expect("a crowd");
+            assert_eq!(route.len(), points.len());
+            assert_eq!(pool.done(), points.len(), "from {start}");
         }
     }
 
