@@ -61,6 +61,64 @@ impl Unvisited {
     }
 }
 
+/// `best` improved by the unvisited positions of the leaf node `v`; `found` is then
+/// `(position, v)` of the best.
+#[inline(always)]
+fn scan_leaf(
+    tree: &Buckets,
+    grouped: &Grouped,
+    unvisited: &Unvisited,
+    q: Point,
+    v: usize,
+    best: &mut Best,
+    found: &mut Option<(usize, usize)>,
+) {
+    let range = tree.leaf_range(v - tree.leaves());
+    let first = range.start;
+    let positions = &grouped.positions[range.clone()];
+    let ids = &grouped.lowest[range.clone()];
+    let visited = &unvisited.visited[range];
+    for (k, ((&p, &id), &gone)) in positions.iter().zip(ids).zip(visited).enumerate() {
+        let candidate = (squared(q, p), id);
+        if !gone && better!(candidate, *best) {
+            *best = candidate;
+            *found = Some((first + k, v));
+        }
+    }
+}
+
+/// Searches the subtrees on `stack` for something better than `best`, nearer
+/// children first, passing over empty ones and those whose box cannot hold a point
+/// better than `best`, each leaf reached with `scan_leaf`.
+#[inline(always)]
+fn search_down(
+    tree: &Buckets,
+    grouped: &Grouped,
+    unvisited: &Unvisited,
+    q: Point,
+    stack: &mut Vec<usize>,
+    best: &mut Best,
+    found: &mut Option<(usize, usize)>,
+) {
+    let leaves = tree.leaves();
+    while let Some(v) = stack.pop() {
+        let node = tree.node(v);
+        if unvisited.is_empty(v) || !better!((node.rect.squared_to_point(q), node.lowest), *best) {
+            continue;
+        }
+        if v >= leaves {
+            scan_leaf(tree, grouped, unvisited, q, v, best, found);
+            continue;
+        }
+        let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
+        if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
+            stack.extend([2 * v + 1, 2 * v]);
+        } else {
+            stack.extend([2 * v, 2 * v + 1]);
+        }
+    }
+}
+
 /// The nearest unvisited position to `q` (ties: lowest index), starting from the leaf
 /// node `from`: `(position, its leaf node)`. `stack` is scratch space, kept between
 /// calls.
@@ -72,25 +130,10 @@ fn nearest_unvisited(
     from: usize,
     stack: &mut Vec<usize>,
 ) -> Option<(usize, usize)> {
-    let leaves = tree.leaves();
     let mut best = NO_CANDIDATE;
     let mut found = None;
-    let mut scan = |v: usize, best: &mut Best| {
-        let range = tree.leaf_range(v - leaves);
-        let first = range.start;
-        let positions = &grouped.positions[range.clone()];
-        let ids = &grouped.lowest[range.clone()];
-        let visited = &unvisited.visited[range];
-        for (k, ((&p, &id), &gone)) in positions.iter().zip(ids).zip(visited).enumerate() {
-            let candidate = (squared(q, p), id);
-            if !gone && better!(candidate, *best) {
-                *best = candidate;
-                found = Some((first + k, v));
-            }
-        }
-    };
     if !unvisited.is_empty(from) {
-        scan(from, &mut best);
+        scan_leaf(tree, grouped, unvisited, q, from, &mut best, &mut found);
     }
     let mut ancestor = from;
     let mut height = 0;
@@ -110,23 +153,7 @@ fn nearest_unvisited(
         height += 1;
         stack.clear();
         stack.push(sibling);
-        while let Some(v) = stack.pop() {
-            let node = tree.node(v);
-            if unvisited.is_empty(v) || !better!((node.rect.squared_to_point(q), node.lowest), best)
-            {
-                continue;
-            }
-            if v >= leaves {
-                scan(v, &mut best);
-                continue;
-            }
-            let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
-            if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
-                stack.extend([2 * v + 1, 2 * v]);
-            } else {
-                stack.extend([2 * v, 2 * v + 1]);
-            }
-        }
+        search_down(tree, grouped, unvisited, q, stack, &mut best, &mut found);
     }
     // The squared distance saturates at u64::MAX only for points 2^32 apart or more;
     // then candidates are compared again exactly.
@@ -293,41 +320,21 @@ impl Rest {
         if self.left == 0 {
             return None;
         }
-        let (tree, grouped, unvisited) = (&self.tree, &self.grouped, &self.unvisited);
-        let leaves = tree.leaves();
         // Any candidate as near as `bound` beats this one.
         let mut best: Best = (bound, u32::MAX);
         let mut found = None;
-        let stack = &mut self.stack;
-        stack.clear();
-        stack.push(1);
-        while let Some(v) = stack.pop() {
-            let node = tree.node(v);
-            if unvisited.is_empty(v) || !better!((node.rect.squared_to_point(q), node.lowest), best)
-            {
-                continue;
-            }
-            if v >= leaves {
-                for position in tree.leaf_range(v - leaves) {
-                    let candidate = (
-                        squared(q, grouped.positions[position]),
-                        grouped.lowest[position],
-                    );
-                    if !unvisited.visited[position] && better!(candidate, best) {
-                        best = candidate;
-                        found = Some(position);
-                    }
-                }
-                continue;
-            }
-            let (left, right) = (tree.node(2 * v), tree.node(2 * v + 1));
-            if left.rect.squared_to_point(q) <= right.rect.squared_to_point(q) {
-                stack.extend([2 * v + 1, 2 * v]);
-            } else {
-                stack.extend([2 * v, 2 * v + 1]);
-            }
-        }
-        found.map(|position| (best, position))
+        self.stack.clear();
+        self.stack.push(1);
+        search_down(
+            &self.tree,
+            &self.grouped,
+            &self.unvisited,
+            q,
+            &mut self.stack,
+            &mut best,
+            &mut found,
+        );
+        found.map(|(position, _)| (best, position))
     }
 
     /// Every unvisited position: `(point, lowest index, position)`.
