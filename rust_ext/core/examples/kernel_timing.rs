@@ -176,7 +176,7 @@ fn main() {
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "{what} {name} n={n} threads={threads}: median {:.1} ms, min {:.1} ms",
+        "{what} {name} n={n} threads={threads}: median {:.3} ms, min {:.3} ms",
         times[times.len() / 2],
         times[0]
     );

@@ -167,6 +167,85 @@ mod tests {
         }
     }
 
+    /// The route by its definition, in O(n^2).
+    fn brute(points: &[Point], start: usize) -> Vec<i64> {
+        let mut left: Vec<usize> = (0..points.len()).filter(|&j| j != start).collect();
+        let mut route = vec![start as i64];
+        let mut here = points[start];
+        while !left.is_empty() {
+            let (k, _) = left
+                .iter()
+                .enumerate()
+                .min_by_key(|&(_, &j)| (here.squared_distance(points[j]), j))
+                .expect("a point is left");
+            let j = left.remove(k);
+            route.push(j as i64);
+            here = points[j];
+        }
+        route
+    }
+
+    #[test]
+    fn crowds_anywhere_route_as_the_definition() {
+        // Crowds of every density at the range's corners and edges and inside it, strays
+        // spread, repeated, inside the crowd's cell and at the extremes; every route that
+        // takes the crowd's path must be the definition's.
+        let mut seed = 99;
+        let mut next = move || crate::test_support::lcg(&mut seed);
+        let mut taken = 0;
+        for case in 0..60 {
+            let n = 130 + (next() % 1400) as usize;
+            let share = 50 + next() % 50; // percent in the crowd
+            let spacing = 1 + next() % 3;
+            let side = ((n as f64).sqrt() as u32 + 1) * spacing;
+            let corner = match case % 5 {
+                0 => (0, 0),
+                1 => (u32::MAX - side, u32::MAX - side),
+                2 => (0, u32::MAX - side),
+                3 => (next() % (u32::MAX - side), 5),
+                _ => (next() % (u32::MAX - side), next() % (u32::MAX - side)),
+            };
+            // The crowd's points on distinct sites of its lattice, in a scrambled order
+            // (7919 is prime, and more than `columns`).
+            let columns = side / spacing;
+            let mut sites = 0u32;
+            let points: Vec<Point> = (0..n)
+                .map(|_| {
+                    if next() % 100 < share {
+                        let site = sites * 7919 % (columns * columns);
+                        sites += 1;
+                        Point::new(
+                            corner.0 + site % columns * spacing,
+                            corner.1 + site / columns * spacing,
+                        )
+                    } else {
+                        match next() % 4 {
+                            0 => Point::new(next(), next()),
+                            1 => Point::new(77, u32::MAX),
+                            // Near the crowd, in the refused grid's cell, but far enough
+                            // for the crowd alone to fill one cell of its box's grid.
+                            2 => Point::new(corner.0.saturating_add(1 << 24), corner.1),
+                            _ => {
+                                let pick = |v: u32| if v.is_multiple_of(2) { 0 } else { u32::MAX };
+                                Point::new(pick(next()), pick(next()))
+                            }
+                        }
+                    }
+                })
+                .collect();
+            let index = Index::build(Arc::new(points.clone()), &Sequential).unwrap();
+            let Search::Tree(tree) = index.search() else {
+                continue;
+            };
+            let start = next() as usize % n;
+            if let Some(route) = super::greedy_route(&points, start, tree, &Sequential).unwrap() {
+                taken += 1;
+                assert_eq!(route, brute(&points, start), "case {case}");
+            }
+        }
+        assert!(taken >= 20, "only {taken} cases took the crowd's path");
+    }
+
     #[test]
     fn no_crowd_no_grid() {
         let shapes: HashMap<String, Vec<Point>> = shapes(5000, 5).into_iter().collect();
