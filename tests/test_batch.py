@@ -12,6 +12,7 @@ array goes here (``PointSet``'s own questions are in test_point_set.py).
 
 from __future__ import annotations
 
+import concurrent.futures
 import math
 import random
 import re
@@ -453,6 +454,23 @@ def test_a_crowd_and_strays_route_as_the_reference(
     assert api.greedy_route(array, start).tolist() == expected
     points = [api.Point(int(x), int(y)) for x, y in array.tolist()]
     assert api.greedy_route(points, start) == expected
+
+
+def test_a_crowd_and_strays_reports_progress(api: ModuleType) -> None:
+    array = make("a crowd and strays", 3000)
+    calls: list[tuple[int, int]] = []
+    api.greedy_route(array, 10, progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 3000)
+    assert calls[-1] == (3000, 3000)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+
+
+def test_a_crowd_and_strays_routes_the_same_from_two_threads(api: ModuleType) -> None:
+    array = make("a crowd and strays", 3000)
+    expected = api.greedy_route(array, 10).tolist()
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        routes = list(pool.map(lambda start: api.greedy_route(array, start).tolist(), [10] * 4))
+    assert routes == [expected] * 4
 
 
 # Exact answers for big inputs, from the shape.

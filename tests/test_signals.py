@@ -53,6 +53,16 @@ def along_a_band(rng: np.random.Generator, n: int) -> Any:
     return np.stack([xs, rng.integers(0, 1000, n)], axis=1)
 
 
+def a_crowd_and_strays(rng: np.random.Generator, n: int) -> Any:
+    """Nine points in ten on a unit lattice, the rest spread over the whole range: the
+    route finds the crowd and tours it on a grid of its own (rust_ext/core/src/route/crowd.rs)."""
+    side = int(np.sqrt(n)) + 1
+    k = rng.permutation(side * side)[:n]
+    points = np.stack([2**31 + k % side, 2**31 + k // side], axis=1).astype(np.int64)
+    points[::10] = rng.integers(0, 2**32, size=(len(points[::10]), 2))
+    return points
+
+
 # How long after the call reports itself under way the child sends itself Ctrl-C: the
 # calls below last far longer than that, whatever the machine, so the signal always
 # lands inside them.
@@ -103,6 +113,9 @@ def child_interrupt(call: str, path: str, phase: str) -> int:
         ),
         "greedy_route": lambda: api.greedy_route(
             rng.integers(0, 2**32, size=(2_000_000, 2), dtype=np.int64), progress=progress
+        ),
+        "greedy_route-crowd": lambda: api.greedy_route(
+            a_crowd_and_strays(rng, 4_000_000), progress=progress
         ),
         "nearest_neighbors-vertical": lambda: api.nearest_neighbors(
             on_a_vertical_line(rng, 8_000_000), progress=progress
@@ -191,6 +204,9 @@ def interrupt(call: str, path: str = "", after: str | float = 0.5, backend: str 
         pytest.param("closest_pair", "searching", id="closest_pair-searching"),
         pytest.param("greedy_route", "started", id="greedy_route-indexing"),
         pytest.param("greedy_route", "searching", id="greedy_route-routing"),
+        # A crowd with strays: its own grid is built, then toured beside the strays' tree.
+        pytest.param("greedy_route-crowd", "started", id="greedy_route-crowd-indexing"),
+        pytest.param("greedy_route-crowd", "searching", id="greedy_route-crowd-routing"),
         pytest.param("fact", 0.5, id="fact"),
         pytest.param("print_sleep", 0.5, id="print_sleep"),
         # Points on one vertical line: no input shape slows the signal checks.
