@@ -137,8 +137,8 @@ pub(crate) fn suits(points: &[Point], grid: &Grid) -> bool {
 }
 
 /// When more than half of `points` fall in one cell of `grid` (a grid over the box
-/// `within`, whose points alone are counted), the box around the points of that cell
-/// and their number: the part of the input a grid of its own may suit although the
+/// `within`, whose points alone are counted), the box around the points of that cell:
+/// the part of the input a grid of its own may suit although the
 /// grid over the whole box does not (a dense square among points spread far and wide,
 /// or evenly spread points with a few strays far away). `None` otherwise, or when that
 /// box is a single position. Two passes, no memory beyond the chunks' results: the
@@ -149,7 +149,7 @@ pub(crate) fn crowded_cell(
     grid: &Grid,
     within: Rect,
     control: &dyn Control,
-) -> Result<Option<(Rect, usize)>, Stopped> {
+) -> Result<Option<Rect>, Stopped> {
     let n = points.len();
     let chunk = chunks::chunk_size(control, n, 1 << 14);
     let votes = chunks::run(control, n, chunk, |_, range| {
@@ -197,7 +197,7 @@ pub(crate) fn crowded_cell(
     let (count, rect) = parts
         .into_iter()
         .fold((0, Rect::EMPTY), |(c, r), (d, s)| (c + d, r.union(s)));
-    Ok((2 * count > n && rect.min != rect.max).then_some((rect, count)))
+    Ok((2 * count > n && rect.min != rect.max).then_some(rect))
 }
 
 /// The uniform grid as an index: the points sorted by cell, and where each cell's

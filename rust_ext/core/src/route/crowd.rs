@@ -27,22 +27,19 @@ pub(super) fn greedy_route(
     // a few strays besides the crowd, which make a grid over it refuse again; the
     // fullest cell of that grid holds the crowd alone. Each round's box lies in one
     // cell of the last (of about as many cells as points), so there are few rounds.
-    let mut crowd = (
-        Rect {
-            min: tree.grouped.low,
-            max: tree.grouped.high,
-        },
-        points.len(),
-    );
+    let mut grid_box = Rect {
+        min: tree.grouped.low,
+        max: tree.grouped.high,
+    };
+    let mut refused = Grid::new(points.len(), grid_box.min, grid_box.max, POINTS_PER_CELL);
     loop {
-        let refused = Grid::new(crowd.1, crowd.0.min, crowd.0.max, POINTS_PER_CELL);
-        match grid::crowded_cell(points, &refused, crowd.0, control)? {
-            Some(narrower) if narrower.0 != crowd.0 => crowd = narrower,
+        match grid::crowded_cell(points, &refused, grid_box, control)? {
+            Some(narrower) if narrower != grid_box => grid_box = narrower,
             _ => return Ok(None),
         }
-        let grid_box = crowd.0;
         let (inside, outside) = split(points, grid_box, control)?;
         let grid = Grid::new(inside.0.len(), grid_box.min, grid_box.max, POINTS_PER_CELL);
+        refused = grid;
         // Every point in the box: the grid over it is the one refused.
         if outside.0.is_empty() || !grid::suits(&inside.0, &grid) {
             continue;

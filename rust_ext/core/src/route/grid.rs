@@ -133,10 +133,8 @@ pub(super) fn tour(
         let mut to_grid = grid_left > 0;
         let mut from = q;
         if let (At::Rest(position), Some(o)) = (at, outside.as_mut()) {
-            if !o.rest.is_empty() {
-                if let Some((found, p)) = o.rest.nearest_from(position) {
-                    (best, next) = (found, Some(At::Rest(p)));
-                }
+            if let Some((found, p)) = o.rest.nearest_from(position) {
+                (best, next) = (found, Some(At::Rest(p)));
             }
             to_grid = to_grid && o.grid_box.squared_to_point(q) <= best.0;
             from = o.grid_box.clamp(q);
@@ -177,7 +175,7 @@ pub(super) fn tour(
         }
         // From inside the box: the rest, if its edge is as near as the best.
         if let (At::Grid(_), Some(o)) = (at, outside.as_mut()) {
-            if !o.rest.is_empty() && o.grid_box.squared_to_outside(q) <= best.0 {
+            if o.grid_box.squared_to_outside(q) <= best.0 {
                 if let Some((found, p)) = o.rest.nearest_within(q, best.0) {
                     if better!(found, best) {
                         (best, next) = (found, Some(At::Rest(p)));

@@ -269,10 +269,6 @@ impl Rest {
         })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.left == 0
-    }
-
     /// The position of `p`, which is one of the points.
     pub fn position_of(&self, p: Point) -> usize {
         let key = self.grouped.key(p);
@@ -296,9 +292,13 @@ impl Rest {
         self.grouped.members(position)
     }
 
-    /// The nearest unvisited position to `q`, one of them: `(squared distance, lowest
-    /// index, position)`, ties to the lowest index (`None` when none is left).
+    /// The nearest unvisited position to the rest's own `position`: `((squared
+    /// distance, lowest index), position)`, ties to the lowest index (`None` when none
+    /// is left).
     pub fn nearest_from(&mut self, position: usize) -> Option<(Best, usize)> {
+        if self.left == 0 {
+            return None;
+        }
         let q = self.grouped.positions[position];
         let from = self.tree.leaves() + self.tree.leaf_of(position);
         let (next, _) = nearest_unvisited(
